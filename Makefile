@@ -1,0 +1,101 @@
+# IMG residency strategy advisor. `make chat` and `make test` are all a newcomer needs;
+# every target does the set-up it depends on first and skips what is already current.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+RASA      := $(BIN)/rasa
+SPACY_DIR := build/spacy_pipeline
+MODEL     := models/advisor.tar.gz
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONHASHSEED := 0
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export ACTION_HOST ?= 127.0.0.1
+# Tracker store (endpoints.yml). SQLite by default; see README for PostgreSQL.
+export TRACKER_DIALECT ?= sqlite
+export TRACKER_DB ?= var/tracker.db
+export TRACKER_HOST ?=
+export TRACKER_PORT ?=
+export TRACKER_USER ?=
+export TRACKER_PASSWORD ?=
+
+NLU_SOURCES := $(shell find data -type f -name '*.yml' 2>/dev/null) domain.yml config.yml
+SPACY_SOURCES := $(wildcard img_nlp/*.py img_nlp/patterns/*.jsonl) img_strategy/vocabulary.yml
+
+.PHONY: help setup train chat serve test lint unit validate rasa-test bench clean
+
+help:
+	@echo "make chat   - set up, train, and talk to the advisor in this terminal"
+	@echo "make test   - every check (lint, unit, data validation, training, test stories)"
+	@echo "make serve  - REST + socketio + HTTP API on \$$RASA_PORT (default 5005)"
+	@echo "make bench  - benchmarks"
+
+## setup: venv with Python 3.10, the project installed editable, the spaCy pipeline built.
+setup: $(VENV)/.installed $(SPACY_DIR)/.built
+
+$(VENV)/.installed: pyproject.toml
+	@py=$$(scripts/find-python310.sh) ; \
+	if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	  rm -rf $(VENV); echo "creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
+	$(BIN)/python -m pip install --quiet --upgrade "pip<25" wheel "setuptools<71"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+$(SPACY_DIR)/.built: $(VENV)/.installed $(SPACY_SOURCES)
+	$(BIN)/python -m img_nlp.build $(SPACY_DIR)
+	@touch $@
+
+## train: Rasa's fingerprinting skips unchanged parts; a rebuilt spaCy pipeline forces a full
+## retrain because Rasa fingerprints the pipeline's path, not its contents.
+train: $(MODEL)
+
+$(MODEL): $(NLU_SOURCES) $(SPACY_DIR)/.built | setup
+	@mkdir -p var
+	$(RASA) train --fixed-model-name advisor --out models \
+	  $(if $(filter $(SPACY_DIR)/.built,$?),--force,)
+	@touch $@
+
+## chat: the action server in the background, rasa shell in the foreground.
+chat: train
+	@mkdir -p var
+	scripts/with-action-server.sh $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+
+## serve: REST, socketio and the token-protected HTTP API.
+serve: train
+	@mkdir -p var
+	@if [ -z "$${RASA_TOKEN:-}" ]; then echo "error: set RASA_TOKEN (the HTTP API's token); see README" >&2; exit 2; fi
+	scripts/with-action-server.sh $(RASA) run --model $(MODEL) --endpoints endpoints.yml \
+	  --credentials credentials.yml --enable-api --auth-token "$$RASA_TOKEN" \
+	  --port $(RASA_PORT) --cors "$${WEB_ORIGIN:-http://localhost:$(RASA_PORT)}"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: setup
+	$(BIN)/python -m pytest -m "not e2e"
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings --domain domain.yml --data data --config config.yml
+
+rasa-test: train
+	@mkdir -p results
+	$(RASA) test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors --out results/core
+	$(BIN)/python -m img_nlp.evaluate --model $(MODEL) --data tests/nlu_heldout.yml --out results/nlu
+
+## test: every check; the first failure stops it with a non-zero exit.
+test: lint validate unit rasa-test
+	$(BIN)/python -m pytest -m e2e
+	@echo "make test: all checks passed"
+
+bench: setup
+	@echo "make bench: the benchmark suite is not built yet (see the benchmarks issue); no figures are printed." >&2
+	@exit 1
+
+clean:
+	rm -rf build models results var .pytest_cache .ruff_cache

@@ -1,0 +1,545 @@
+"""Free text to profile facts: the one place where "CK 228", "twice" or "J1" are read.
+
+Two layers use it: the spaCy pipeline finds *mentions* (labelled spans, built from the same
+``vocabulary.yml``), and :func:`facts_from_mentions` turns them into validated profile
+changes, pairing each score, result and attempt count with the exam it belongs to. The
+command line uses the single-value parsers directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from img_strategy.profile import ExamStatus, Field, UsceKind, Visa
+from img_strategy.tables import SCORE_MAX, SCORE_MIN, Rules, default_rules
+
+VOCABULARY_FILE = Path(__file__).parent / "vocabulary.yml"
+
+# Input sanity limits (not advice): a graduate applying to residency, a plausible career.
+MAX_YEARS_SINCE_GRADUATION = 45
+MAX_USCE_MONTHS = 120
+PF_SWITCH_YEAR = 2022  # facts.md F1: Step 1 is pass/fail from 26 January 2022
+
+
+class Exam(str, Enum):
+    STEP1 = "step1"
+    STEP2 = "step2"
+    STEP3 = "step3"
+    PRACTICE = "practice"  # NBME / UWSA self-assessments for Step 2 CK
+
+    @property
+    def label(self) -> str:
+        return {
+            Exam.STEP1: "Step 1",
+            Exam.STEP2: "Step 2 CK",
+            Exam.STEP3: "Step 3",
+            Exam.PRACTICE: "practice exam",
+        }[self]
+
+
+class Result(str, Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_PASSED = "not_passed"  # failed and not passed since
+    NOT_TAKEN = "not_taken"
+    FIRST_ATTEMPT = "first_attempt"
+
+
+class Label(str, Enum):
+    """Entity labels produced by the spaCy pipeline (and used as Rasa entity names)."""
+
+    SPECIALTY = "specialty"
+    EXAM = "exam"
+    SCORE = "score"
+    RESULT = "exam_result"
+    ATTEMPTS = "attempts"
+    VISA = "visa"
+    GRAD_YEAR = "grad_year"
+    YEARS_AGO = "years_since_grad"
+    DURATION = "usce_duration"
+    USCE_TYPE = "usce_type"
+
+
+class ParseError(ValueError):
+    """Text that cannot be read as the requested kind of value."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A labelled span of the user's message."""
+
+    label: Label
+    text: str
+    start: int
+    end: int
+
+    @classmethod
+    def from_entity(cls, entity: dict[str, Any]) -> Mention | None:
+        """From a Rasa/spaCy entity dict; ``None`` for labels this module does not use."""
+        try:
+            label = Label(entity["entity"])
+        except (KeyError, ValueError):
+            return None
+        text = str(entity.get("text") or entity.get("value") or "")
+        return cls(label, text, int(entity.get("start", 0)), int(entity.get("end", 0)))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A value the user gave that cannot be stored, and why."""
+
+    code: str  # statement id suffix in statements.yml: input.<code>
+    value: str = ""
+    exam: Exam | None = None
+
+
+@dataclass(frozen=True)
+class ParsedFacts:
+    """Profile changes read from one message, plus anything that was refused."""
+
+    changes: dict[str, Any] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset(self.changes)
+
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    aliases: dict[str, dict[str, str]]  # kind -> lowercased alias -> canonical
+    exact: dict[str, dict[str, str]]  # kind -> case-sensitive alias -> canonical
+    numbers: dict[str, int]
+    attempt_words: dict[str, int]
+
+    def lookup(self, kind: str, text: str) -> str | None:
+        cleaned = " ".join(text.strip().split())
+        if cleaned in self.exact.get(kind, {}):
+            return self.exact[kind][cleaned]
+        return self.aliases.get(kind, {}).get(_fold(cleaned))
+
+    def phrases(self, kind: str) -> dict[str, list[str]]:
+        """canonical -> aliases (exact-case ones prefixed with '='), for pattern building."""
+        out: dict[str, list[str]] = {}
+        for alias, canonical in self.aliases.get(kind, {}).items():
+            out.setdefault(canonical, []).append(alias)
+        for alias, canonical in self.exact.get(kind, {}).items():
+            out.setdefault(canonical, []).append("=" + alias)
+        return out
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    with VOCABULARY_FILE.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    aliases: dict[str, dict[str, str]] = {}
+    exact: dict[str, dict[str, str]] = {}
+    for kind in ("specialties", "visas", "exams", "results", "usce_types"):
+        for canonical, words in data[kind].items():
+            for word in words:
+                word = str(word)
+                if word.startswith("="):
+                    exact.setdefault(kind, {})[word[1:]] = canonical
+                else:
+                    aliases.setdefault(kind, {})[_fold(word)] = canonical
+    numbers = {str(k): int(v) for k, v in data["numbers"].items()}
+    attempts = {str(k): int(v) for k, v in data["attempt_words"].items()}
+    return Vocabulary(aliases, exact, numbers, attempts)
+
+
+# --------------------------------------------------------------------------------------------
+# Single values
+
+
+def parse_number(text: str) -> int:
+    """A whole number written as digits or words: "235", "two thirty five", "two hundred
+    and thirty-five", "six". Decimals and negatives raise :class:`ParseError`."""
+    cleaned = _fold(text).replace(",", "")
+    if re.fullmatch(r"-\s*\d+(\.\d+)?", cleaned):
+        raise ParseError("negative")
+    if re.fullmatch(r"\d+\.\d+", cleaned):
+        raise ParseError("decimal")
+    if re.fullmatch(r"\d+", cleaned):
+        return int(cleaned)
+    words = [w for w in re.split(r"[\s-]+", cleaned) if w and w != "and"]
+    if not words:
+        raise ParseError("empty")
+    numbers = vocabulary().numbers
+    total, current = 0, 0
+    hundreds_seen = False
+    for i, word in enumerate(words):
+        if word == "hundred":
+            current = (current or 1) * 100
+            hundreds_seen = True
+        elif word in numbers:
+            value = numbers[word]
+            # "two thirty five": a leading digit word followed by tens means hundreds.
+            if i == 0 and len(words) > 1 and value < 10 and words[1] != "hundred":
+                nxt = numbers.get(words[1], 0)
+                if nxt >= 10:
+                    current = value * 100
+                    hundreds_seen = True
+                    continue
+            current += value
+        elif word.isdigit():
+            current += int(word)
+        else:
+            raise ParseError(f"not a number: {word}")
+    del hundreds_seen
+    return total + current
+
+
+def parse_score(text: str) -> int:
+    """A USMLE three-digit score; must be a whole number within the 1-300 scale (F2)."""
+    value = parse_number(text)
+    if not SCORE_MIN <= value <= SCORE_MAX:
+        raise ParseError("out_of_range")
+    return value
+
+
+def parse_attempts(text: str) -> int:
+    """How many times: "once", "twice", "2 attempts", "second attempt", "three times"."""
+    folded = _fold(text)
+    words = vocabulary().attempt_words
+    for token in re.split(r"[\s-]+", folded):
+        if token in words:
+            return words[token]
+    digits = re.search(r"\d+", folded)
+    if digits:
+        return int(digits.group())
+    for token in re.split(r"[\s-]+", folded):
+        if token in vocabulary().numbers and vocabulary().numbers[token] > 0:
+            return vocabulary().numbers[token]
+    raise ParseError(f"not an attempt count: {text}")
+
+
+def parse_visa(text: str) -> Visa:
+    value = vocabulary().lookup("visas", text)
+    if value is None:
+        raise ParseError(f"unknown visa: {text}")
+    return Visa(value)
+
+
+def parse_specialty(text: str) -> str:
+    value = vocabulary().lookup("specialties", text)
+    if value is None:
+        raise ParseError(f"unknown specialty: {text}")
+    return value
+
+
+def parse_exam(text: str) -> Exam:
+    value = vocabulary().lookup("exams", text)
+    if value is None:
+        raise ParseError(f"unknown exam: {text}")
+    return Exam(value)
+
+
+def parse_result(text: str) -> Result:
+    value = vocabulary().lookup("results", text)
+    if value is None:
+        raise ParseError(f"unknown result: {text}")
+    return Result(value)
+
+
+def parse_usce_kind(text: str) -> UsceKind:
+    value = vocabulary().lookup("usce_types", text)
+    if value is None:
+        raise ParseError(f"unknown USCE type: {text}")
+    return UsceKind(value)
+
+
+def parse_year(text: str) -> int:
+    """A calendar year: "2019", "'19", "19" (two digits mean 20xx)."""
+    digits = re.sub(r"[^\d]", "", text)
+    if len(digits) == 4:
+        return int(digits)
+    if len(digits) == 2:
+        return 2000 + int(digits)
+    raise ParseError(f"not a year: {text}")
+
+
+def parse_years_ago(text: str) -> int:
+    """ "6 years ago", "six yrs back" -> 6."""
+    match = re.match(r"\s*(\S+(?:\s+\S+)?)\s+(?:years?|yrs?|y)\b", _fold(text))
+    if not match:
+        raise ParseError(f"not a duration in years: {text}")
+    return parse_number(match.group(1))
+
+
+def parse_months(text: str) -> int:
+    """A duration in whole months: "3 months", "6 weeks" (rounded), "1 year", "a month"."""
+    folded = _fold(text)
+    match = re.match(r"\s*(.+?)\s*(months?|mos?|mnths?|weeks?|wks?|years?|yrs?)\b", folded)
+    if not match:
+        raise ParseError(f"not a duration: {text}")
+    amount_text, unit = match.groups()
+    amount = parse_number(amount_text)
+    if unit.startswith(("w",)):
+        return max(1, round(amount / 4.345)) if amount > 0 else 0
+    if unit.startswith("y"):
+        return amount * 12
+    return amount
+
+
+# --------------------------------------------------------------------------------------------
+# A whole message
+
+
+_CLAUSE_BREAK = re.compile(r"[,;.!?\n]|\band\b|\bbut\b")
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|\bnt|\binstead of|\brather than|\bwas)\s*$")
+
+
+@dataclass
+class _ExamFacts:
+    results: list[Result] = field(default_factory=list)
+    scores: list[int] = field(default_factory=list)
+    attempts: int | None = None
+    year: int | None = None
+
+
+def facts_from_mentions(
+    text: str,
+    mentions: Iterable[Mention],
+    *,
+    today: date,
+    expected: Field | None = None,
+    rules: Rules | None = None,
+) -> ParsedFacts:
+    """Profile changes from one message.
+
+    ``expected`` is the fact the bot just asked for: a bare "228" answers that question.
+    Scores preceded by "not"/"instead of" are the old value in a correction and are dropped.
+    """
+    rules = rules or default_rules()
+    ordered = sorted(mentions, key=lambda m: m.start)
+    exams = [m for m in ordered if m.label == Label.EXAM and _safe(parse_exam, m.text)]
+    per_exam: dict[Exam, _ExamFacts] = {}
+    changes: dict[str, Any] = {}
+    problems: list[Problem] = []
+    specialties: list[tuple[Mention, str]] = []
+    visas: list[Visa] = []
+
+    def exam_for(m: Mention) -> Exam | None:
+        owner = _nearest(text, m, exams)
+        if owner is not None:
+            return parse_exam(owner.text)
+        return _exam_from_expected(expected)
+
+    for m in ordered:
+        if m.label == Label.SCORE:
+            if _NEGATED_BEFORE.search(text[max(0, m.start - 12) : m.start]):
+                continue
+            exam = exam_for(m) or Exam.STEP2  # a bare score is a CK score by convention
+            try:
+                score = parse_number(m.text)
+            except ParseError as exc:
+                code = "score_not_whole" if str(exc) in ("decimal", "negative") else "not_a_score"
+                problems.append(Problem(code, m.text, exam))
+                continue
+            per_exam.setdefault(exam, _ExamFacts()).scores.append(score)
+        elif m.label == Label.RESULT:
+            result = _safe(parse_result, m.text)
+            exam = exam_for(m)
+            if result is not None and exam is not None:
+                per_exam.setdefault(exam, _ExamFacts()).results.append(result)
+        elif m.label == Label.ATTEMPTS:
+            count = _safe(parse_attempts, m.text)
+            exam = exam_for(m)
+            if count is not None and exam is not None:
+                per_exam.setdefault(exam, _ExamFacts()).attempts = count
+        elif m.label == Label.GRAD_YEAR:
+            year = _safe(parse_year, m.text)
+            if year is None:
+                continue
+            owner = _nearest(text, m, exams, same_clause_only=True)
+            if owner is not None and not _mentions_graduation(text, m):
+                per_exam.setdefault(parse_exam(owner.text), _ExamFacts()).year = year
+            else:
+                changes["graduation_year"] = year
+        elif m.label == Label.YEARS_AGO:
+            years = _safe(parse_years_ago, m.text)
+            if years is not None:
+                changes["graduation_year"] = today.year - years
+        elif m.label == Label.DURATION:
+            try:
+                changes["usce_months"] = parse_months(m.text)
+            except ParseError as exc:
+                problems.append(Problem("duration_invalid", m.text if str(exc) else ""))
+        elif m.label == Label.USCE_TYPE:
+            kind = _safe(parse_usce_kind, m.text)
+            if kind is not None:
+                changes["usce_kind"] = kind
+        elif m.label == Label.SPECIALTY:
+            spec = _safe(parse_specialty, m.text)
+            if spec is not None:
+                specialties.append((m, spec))
+        elif m.label == Label.VISA:
+            visa = _safe(parse_visa, m.text)
+            if visa is not None:
+                visas.append(visa)
+
+    if visas:
+        distinct = set(visas)
+        changes["visa"] = Visa.EITHER if {Visa.J1, Visa.H1B} <= distinct else visas[-1]
+    usce_mentions = [m for m in ordered if m.label in (Label.DURATION, Label.USCE_TYPE)]
+    for m, spec in specialties:
+        if _nearest(text, m, usce_mentions, same_clause_only=True) is not None:
+            changes["usce_specialty"] = spec
+        else:
+            changes["specialty"] = spec
+    if "usce_specialty" in changes and "specialty" not in changes and expected == Field.SPECIALTY:
+        changes["specialty"] = changes.pop("usce_specialty")
+
+    for exam, facts in per_exam.items():
+        _apply_exam(exam, facts, changes, problems, rules)
+    _validate_years_and_durations(changes, problems, today)
+    return ParsedFacts(changes, tuple(problems))
+
+
+def _apply_exam(
+    exam: Exam,
+    facts: _ExamFacts,
+    changes: dict[str, Any],
+    problems: list[Problem],
+    rules: Rules,
+) -> None:
+    distinct_scores = list(dict.fromkeys(facts.scores))
+    if len(distinct_scores) > 1 and exam != Exam.PRACTICE:
+        problems.append(Problem("conflicting_scores", " and ".join(map(str, distinct_scores)), exam))
+        distinct_scores = []
+    score = distinct_scores[-1] if distinct_scores else None
+    if exam == Exam.PRACTICE:
+        if facts.scores:
+            latest = facts.scores[-1]
+            if SCORE_MIN <= latest <= SCORE_MAX:
+                changes["step2_practice"] = latest
+                changes.setdefault("step2", ExamStatus.NOT_TAKEN)
+            else:
+                problems.append(Problem("score_out_of_range", str(latest), exam))
+        return
+    if score is not None and not SCORE_MIN <= score <= SCORE_MAX:
+        problems.append(Problem("score_out_of_range", str(score), exam))
+        score = None
+
+    status = _status(facts, has_score=score is not None)
+    prefix = {Exam.STEP1: "step1", Exam.STEP2: "step2", Exam.STEP3: "step3"}[exam]
+    attempts = facts.attempts
+    if status == ExamStatus.FAILED_THEN_PASSED and attempts is not None and _counted_failures(facts):
+        attempts += 1  # "failed twice" then passed = three attempts
+
+    if exam == Exam.STEP2 and score is not None:
+        passing = int(rules.figure("ck_passing_score").value or 0)
+        if score < passing:
+            problems.append(Problem("ck_below_passing", str(score), exam))
+            score = None
+            status = ExamStatus.FAILED if status != ExamStatus.FAILED_THEN_PASSED else status
+    if exam == Exam.STEP1 and score is not None and facts.year is not None:
+        if facts.year > PF_SWITCH_YEAR:
+            problems.append(Problem("step1_score_after_pf", str(score), exam))
+            score = None
+            status = status or ExamStatus.PASSED
+
+    if status is not None:
+        changes[prefix] = status
+    if attempts is not None:
+        changes[f"{prefix}_attempts"] = attempts
+    if score is not None:
+        changes[f"{prefix}_score"] = score
+
+
+def _counted_failures(facts: _ExamFacts) -> bool:
+    # "failed once/twice" counts failures; "passed on the second attempt" counts attempts.
+    return Result.FAILED in facts.results and Result.PASSED not in facts.results
+
+
+def _status(facts: _ExamFacts, *, has_score: bool) -> ExamStatus | None:
+    results = set(facts.results)
+    if Result.NOT_TAKEN in results:
+        return ExamStatus.NOT_TAKEN
+    if Result.NOT_PASSED in results:
+        return ExamStatus.FAILED
+    if Result.FAILED in results:
+        # A fail on record that the user is applying with is almost always followed by a
+        # pass; the confirmation reads it back so the user can correct it.
+        return ExamStatus.FAILED_THEN_PASSED
+    if Result.FIRST_ATTEMPT in results or Result.PASSED in results:
+        if facts.attempts is not None and facts.attempts > 1:
+            return ExamStatus.FAILED_THEN_PASSED
+        return ExamStatus.PASSED
+    if facts.attempts is not None and facts.attempts > 1:
+        return ExamStatus.FAILED_THEN_PASSED if has_score else None
+    if has_score:
+        return ExamStatus.PASSED
+    return None
+
+
+def _validate_years_and_durations(
+    changes: dict[str, Any], problems: list[Problem], today: date
+) -> None:
+    year = changes.get("graduation_year")
+    if year is not None:
+        if year > today.year:
+            problems.append(Problem("grad_year_future", str(year)))
+            del changes["graduation_year"]
+        elif today.year - year > MAX_YEARS_SINCE_GRADUATION:
+            problems.append(Problem("grad_year_too_old", str(year)))
+            del changes["graduation_year"]
+    months = changes.get("usce_months")
+    if months is not None and not 0 <= months <= MAX_USCE_MONTHS:
+        problems.append(Problem("duration_invalid", str(months)))
+        del changes["usce_months"]
+
+
+def _exam_from_expected(expected: Field | None) -> Exam | None:
+    return {
+        Field.STEP1: Exam.STEP1,
+        Field.STEP2: Exam.STEP2,
+        Field.STEP2_PRACTICE: Exam.PRACTICE,
+        Field.STEP3: Exam.STEP3,
+    }.get(expected)  # type: ignore[arg-type]
+
+
+def _nearest(
+    text: str, m: Mention, candidates: Sequence[Mention], *, same_clause_only: bool = False
+) -> Mention | None:
+    """The candidate closest to ``m``; one across a clause break counts as far away."""
+    best: tuple[int, Mention] | None = None
+    for c in candidates:
+        lo, hi = (c.end, m.start) if c.end <= m.start else (m.end, c.start)
+        between = text[lo:hi] if lo <= hi else ""
+        crosses = bool(_CLAUSE_BREAK.search(between))
+        if crosses and same_clause_only:
+            continue
+        distance = abs(hi - lo) + (1000 if crosses else 0)
+        if best is None or distance < best[0]:
+            best = (distance, c)
+    return best[1] if best else None
+
+
+def _mentions_graduation(text: str, m: Mention) -> bool:
+    window = text[max(0, m.start - 30) : m.end + 5].lower()
+    return bool(re.search(r"grad|yog|passout|pass out|batch|finished med", window))
+
+
+def _safe(parser: Any, text: str) -> Any:
+    try:
+        return parser(text)
+    except ParseError:
+        return None
