@@ -17,6 +17,7 @@ from typing import Any
 import spacy
 from spacy.language import Language
 
+import img_nlp.components  # noqa: F401  (registers the context component)
 from img_strategy.parsing import Label, vocabulary
 
 PATTERN_DIR = Path(__file__).parent / "patterns"
@@ -66,6 +67,7 @@ def build_pipeline() -> Language:
     # "100 programs" (not an entity label Rasa keeps) beats the bare score "100".
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(load_patterns(nlp))  # type: ignore[attr-defined]
+    nlp.add_pipe("img_contextual_specialty")
     nlp.meta["name"] = "img_advisor_entities"
     nlp.meta["version"] = "1.0.0"
     nlp.meta["description"] = "Blank English + EntityRuler built from the project's patterns."

@@ -131,6 +131,18 @@ class Vocabulary:
             return self.exact[kind][cleaned]
         return self.aliases.get(kind, {}).get(_fold(cleaned))
 
+    def lookup_any_case(self, kind: str, text: str) -> str | None:
+        """Like :meth:`lookup`, but case-sensitive aliases match in any case too: for spans
+        the NLU layer has already judged by context (lowercase "im" after "match")."""
+        found = self.lookup(kind, text)
+        if found is not None:
+            return found
+        folded = _fold(text)
+        for alias, canonical in self.exact.get(kind, {}).items():
+            if _fold(alias) == folded:
+                return canonical
+        return None
+
     def phrases(self, kind: str) -> dict[str, list[str]]:
         """canonical -> aliases (exact-case ones prefixed with '='), for pattern building."""
         out: dict[str, list[str]] = {}
@@ -238,7 +250,7 @@ def parse_visa(text: str) -> Visa:
 
 
 def parse_specialty(text: str) -> str:
-    value = vocabulary().lookup("specialties", text)
+    value = vocabulary().lookup_any_case("specialties", text)
     if value is None:
         raise ParseError(f"unknown specialty: {text}")
     return value
@@ -329,6 +341,10 @@ def facts_from_mentions(
     """
     rules = rules or default_rules()
     ordered = sorted(mentions, key=lambda m: m.start)
+    bare = _bare_answer(text, ordered, expected)
+    if isinstance(bare, ParsedFacts):
+        return bare
+    ordered.extend(bare)
     exams = [m for m in ordered if m.label == Label.EXAM and _safe(parse_exam, m.text)]
     per_exam: dict[Exam, _ExamFacts] = {}
     changes: dict[str, Any] = {}
@@ -505,6 +521,31 @@ def _validate_years_and_durations(
     if months is not None and not 0 <= months <= MAX_USCE_MONTHS:
         problems.append(Problem("duration_invalid", str(months)))
         del changes["usce_months"]
+
+
+_SCORE_FIELDS = (Field.STEP2, Field.STEP2_PRACTICE, Field.STEP1, Field.STEP3)
+_NONE_WORDS = frozenset({"none", "no", "zero", "0", "nil", "nothing", "no usce", "none yet"})
+
+
+def _bare_answer(
+    text: str, mentions: list[Mention], expected: Field | None
+) -> list[Mention] | ParsedFacts:
+    """A reply that is just a value, answering the question the bot asked."""
+    stripped = text.strip().rstrip(".!")
+    if expected is None or not stripped or mentions:
+        return []
+    if expected in _SCORE_FIELDS and re.fullmatch(r"-?[\d.,]+|[a-z -]+", stripped.lower()):
+        try:
+            parse_number(stripped)
+        except ParseError as exc:
+            if str(exc) in ("decimal", "negative"):
+                exam = _exam_from_expected(expected)
+                return ParsedFacts({}, (Problem("score_not_whole", stripped, exam),))
+            return []
+        return [Mention(Label.SCORE, stripped, 0, len(text))]
+    if expected == Field.USCE and _fold(stripped) in _NONE_WORDS:
+        return ParsedFacts({"usce_months": 0})
+    return []
 
 
 def _exam_from_expected(expected: Field | None) -> Exam | None:

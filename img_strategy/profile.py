@@ -56,13 +56,14 @@ class UsceKind(str, Enum):
 
 
 class Field(str, Enum):
-    """Profile facts a question may need; values are the conversation's slot names."""
+    """Profile facts a question may need. Each value is the Profile attribute (and the
+    conversation's slot) that holds the fact."""
 
     SPECIALTY = "specialty"
-    STEP1 = "step1_status"
+    STEP1 = "step1"
     STEP2 = "step2_score"
     STEP2_PRACTICE = "step2_practice"
-    STEP3 = "step3_status"
+    STEP3 = "step3"
     VISA = "visa"
     GRADUATION_YEAR = "graduation_year"
     USCE = "usce_months"

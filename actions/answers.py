@@ -1,0 +1,232 @@
+"""Answer actions: thin adapters from the tracker to the strategy module and back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.messages import DISCLAIMER, follow_up_buttons, menu_buttons
+from actions.slots import (
+    DISCLAIMER_SLOT,
+    PROBLEM_SLOT,
+    PROFILE_SLOTS,
+    QUESTION_SLOT,
+    SKIPPED_SLOT,
+    WHY_SLOT,
+    pending_question,
+    profile_from_tracker,
+    question_from_intent,
+    today,
+)
+from img_strategy import Advice, ExamStatus, Profile, Question, advise, describe, default_rules
+from img_strategy.parsing import Mention, facts_from_mentions
+from img_strategy.render import explain_problem, render, render_reasons
+
+Domain = dict[str, Any]
+
+
+def send_advice(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    advice: Advice,
+    *,
+    preface: str | None = None,
+) -> list[EventType]:
+    """Send rendered advice (disclaimer first, once) and remember its reasons for "why?"."""
+    events: list[EventType] = []
+    if not tracker.get_slot(DISCLAIMER_SLOT):
+        dispatcher.utter_message(text=DISCLAIMER)
+        events.append(SlotSet(DISCLAIMER_SLOT, True))
+    messages = render(advice)
+    if preface:
+        messages[0] = f"{preface}\n{messages[0]}"
+    for text in messages[:-1]:
+        dispatcher.utter_message(text=text)
+    dispatcher.utter_message(text=messages[-1], buttons=follow_up_buttons(advice.question))
+    events.append(SlotSet(WHY_SLOT, render_reasons(advice)))
+    events.append(SlotSet(PROBLEM_SLOT, None))
+    return events
+
+
+class ActionGiveAdvice(Action):
+    """Answers the pending question once the form has what it needs."""
+
+    def name(self) -> str:
+        return "action_give_advice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> list[EventType]:
+        question = pending_question(tracker) or Question.CHANCES
+        advice = advise(question, profile_from_tracker(tracker), today=today())
+        return send_advice(dispatcher, tracker, advice)
+
+
+class ActionAnswerNow(Action):
+    """A question asked in the middle of the form: answered at once with what is known,
+    then the form resumes with its own pending question."""
+
+    def name(self) -> str:
+        return "action_answer_now"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        question = question_from_intent(intent) or pending_question(tracker) or Question.CHANCES
+        advice = advise(question, profile_from_tracker(tracker), today=today())
+        events = send_advice(dispatcher, tracker, advice)
+        dispatcher.utter_message(response="utter_back_to_question")
+        return events
+
+
+class ActionWhatIf(Action):
+    """ "What if my CK were 245?": the same question on a changed copy of the profile.
+    The stored profile is never touched."""
+
+    def name(self) -> str:
+        return "action_what_if"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> list[EventType]:
+        profile = profile_from_tracker(tracker)
+        message = tracker.latest_message or {}
+        mentions = [m for e in message.get("entities") or [] if (m := Mention.from_entity(e))]
+        parsed = facts_from_mentions(message.get("text") or "", mentions, today=today())
+        for problem in parsed.problems:
+            dispatcher.utter_message(text=explain_problem(problem))
+        changes = dict(parsed.changes)
+        if not changes:
+            changes = _default_score_bump(profile)
+            if not changes:
+                if not parsed.problems:
+                    dispatcher.utter_message(response="utter_what_if_needs_score")
+                return []
+        hypothetical = profile.with_changes(**changes)
+        if hypothetical.step2_score is not None and hypothetical.step2 in (
+            None,
+            ExamStatus.NOT_TAKEN,
+            ExamStatus.FAILED,
+        ):
+            hypothetical = hypothetical.with_changes(step2=ExamStatus.PASSED)
+        question = pending_question(tracker) or Question.CHANCES
+        advice = advise(question, hypothetical, today=today())
+        changed = [
+            line
+            for line in describe(default_rules(), hypothetical, today())
+            if line not in describe(default_rules(), profile, today())
+        ]
+        preface = "If " + "; ".join(changed) + " (hypothetical: your saved profile is unchanged):"
+        return send_advice(dispatcher, tracker, advice, preface=preface)
+
+
+def _default_score_bump(profile: Profile) -> dict[str, Any]:
+    """No number given ("what if my score were higher?"): the gain the guidance says extra
+    preparation can bring, added to the known CK or practice score."""
+    gain = int(default_rules().figure("postpone_gain_points").low or 0)
+    if profile.step2_score is not None:
+        return {"step2_score": min(300, profile.step2_score + gain)}
+    if profile.step2_practice is not None:
+        return {"step2_practice": min(300, profile.step2_practice + gain)}
+    return {}
+
+
+class ActionExplain(Action):
+    def name(self) -> str:
+        return "action_explain"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> list[EventType]:
+        why = tracker.get_slot(WHY_SLOT)
+        if why:
+            dispatcher.utter_message(text=why)
+        else:
+            dispatcher.utter_message(response="utter_nothing_to_explain")
+        return []
+
+
+class ActionShowProfile(Action):
+    def name(self) -> str:
+        return "action_show_profile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> list[EventType]:
+        lines = describe(default_rules(), profile_from_tracker(tracker), today())
+        if not lines:
+            dispatcher.utter_message(response="utter_profile_empty")
+        else:
+            dispatcher.utter_message(text="Here is what I know about you:\n" + "\n".join(lines))
+        return []
+
+
+class ActionForgetMe(Action):
+    def name(self) -> str:
+        return "action_forget_me"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> list[EventType]:
+        cleared = [SlotSet(name, None) for name in PROFILE_SLOTS]
+        cleared += [SlotSet(s, None) for s in (QUESTION_SLOT, SKIPPED_SLOT, WHY_SLOT)]
+        dispatcher.utter_message(response="utter_forgot")
+        return cleared
+
+
+class ActionGreet(Action):
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_greet")
+        events: list[EventType] = []
+        if not tracker.get_slot(DISCLAIMER_SLOT):
+            dispatcher.utter_message(text=DISCLAIMER)
+            events.append(SlotSet(DISCLAIMER_SLOT, True))
+        dispatcher.utter_message(response="utter_capabilities", buttons=menu_buttons())
+        return events
+
+
+class ActionAcknowledgeFacts(Action):
+    """Facts given or corrected outside the form: read them back, and if an answer was
+    already given, give it again with the new facts."""
+
+    def name(self) -> str:
+        return "action_acknowledge_facts"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> list[EventType]:
+        changed = _profile_slots_set_this_turn(tracker)
+        if not changed:
+            if not tracker.get_slot(PROBLEM_SLOT):
+                dispatcher.utter_message(response="utter_no_facts_found")
+            return []
+        profile = profile_from_tracker(tracker)
+        only_changed = Profile.from_dict({k: v for k, v in profile.to_dict().items() if k in changed})
+        lines = describe(default_rules(), only_changed, today())
+        dispatcher.utter_message(text="Noted: " + "; ".join(lines) + ".")
+        question = pending_question(tracker)
+        if question is not None and tracker.get_slot(WHY_SLOT):
+            advice = advise(question, profile, today=today())
+            return send_advice(dispatcher, tracker, advice, preface="With that change:")
+        dispatcher.utter_message(response="utter_what_next", buttons=menu_buttons())
+        return []
+
+
+def _profile_slots_set_this_turn(tracker: Tracker) -> set[str]:
+    changed: set[str] = set()
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot" and event.get("name") in PROFILE_SLOTS:
+            if event.get("value") is not None:
+                changed.add(event["name"])
+    return changed

@@ -1,0 +1,30 @@
+"""The advice form: asks, one at a time, only for what the pending question needs."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.slots import pending_question, profile_from_tracker, skipped_fields
+from img_strategy import Question, missing
+
+
+class ValidateAdviceForm(FormValidationAction):
+    """Facts are extracted and validated by ``action_extract_profile`` for every message;
+    this action only decides what is still needed."""
+
+    def name(self) -> str:
+        return "validate_advice_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        question = pending_question(tracker) or Question.CHANCES
+        gaps = missing(question, profile_from_tracker(tracker), skipped_fields(tracker))
+        return [field.value for field in gaps]

@@ -1,0 +1,83 @@
+"""Between Rasa slots and the strategy module's Profile: the only place that knows both."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+
+from img_strategy import Field, Profile, Question
+
+# Profile attributes the conversation collects; each is a slot of the same name.
+PROFILE_SLOTS: tuple[str, ...] = tuple(
+    f.name
+    for f in dataclasses.fields(Profile)
+    if f.name not in ("us_letters", "research_count", "step3_score")
+)
+
+QUESTION_SLOT = "question"
+SKIPPED_SLOT = "skipped"
+PROBLEM_SLOT = "input_problem"
+WHY_SLOT = "last_why"
+DISCLAIMER_SLOT = "disclaimer_shown"
+REQUESTED_SLOT = "requested_slot"
+
+QUESTION_INTENT_PREFIX = "ask_"
+
+
+def today() -> date:
+    """The advisor's date. IMG_ADVISOR_TODAY (YYYY-MM-DD) pins it for reproducible tests."""
+    pinned = os.environ.get("IMG_ADVISOR_TODAY")
+    return date.fromisoformat(pinned) if pinned else date.today()
+
+
+def profile_from_tracker(tracker: Tracker) -> Profile:
+    return Profile.from_dict({name: tracker.get_slot(name) for name in PROFILE_SLOTS})
+
+
+def profile_slot_events(changes: dict[str, Any]) -> list[EventType]:
+    """SlotSet events for profile changes (enums stored as their plain values)."""
+    events: list[EventType] = []
+    for name, value in changes.items():
+        if name in PROFILE_SLOTS:
+            events.append(SlotSet(name, getattr(value, "value", value)))
+    return events
+
+
+def question_from_intent(intent: str | None) -> Question | None:
+    if not intent or not intent.startswith(QUESTION_INTENT_PREFIX):
+        return None
+    try:
+        return Question(intent.removeprefix(QUESTION_INTENT_PREFIX))
+    except ValueError:
+        return None
+
+
+def pending_question(tracker: Tracker) -> Question | None:
+    value = tracker.get_slot(QUESTION_SLOT)
+    try:
+        return Question(value) if value else None
+    except ValueError:
+        return None
+
+
+def skipped_fields(tracker: Tracker) -> set[Field]:
+    out: set[Field] = set()
+    for value in tracker.get_slot(SKIPPED_SLOT) or []:
+        try:
+            out.add(Field(value))
+        except ValueError:
+            continue
+    return out
+
+
+def requested_field(tracker: Tracker) -> Field | None:
+    value = tracker.get_slot(REQUESTED_SLOT)
+    try:
+        return Field(value) if value else None
+    except ValueError:
+        return None
