@@ -16,13 +16,7 @@ export PYTHONHASHSEED := 0
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
 export ACTION_HOST ?= 127.0.0.1
-# Tracker store (endpoints.yml). SQLite by default; see README for PostgreSQL.
-export TRACKER_DIALECT ?= sqlite
-export TRACKER_DB ?= var/tracker.db
-export TRACKER_HOST ?=
-export TRACKER_PORT ?=
-export TRACKER_USER ?=
-export TRACKER_PASSWORD ?=
+# The tracker store reads TRACKER_* itself (img_store.tracker_store); SQLite by default.
 
 NLU_SOURCES := $(shell find data -type f -name '*.yml' 2>/dev/null) domain.yml config.yml
 SPACY_SOURCES := $(wildcard img_nlp/*.py img_nlp/patterns/*.jsonl) img_strategy/vocabulary.yml

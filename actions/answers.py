@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import messages
 from actions.messages import DISCLAIMER, follow_up_buttons, menu_buttons
 from actions.slots import (
     DISCLAIMER_SLOT,
@@ -79,7 +80,7 @@ class ActionAnswerNow(Action):
         question = question_from_intent(intent) or pending_question(tracker) or Question.CHANCES
         advice = advise(question, profile_from_tracker(tracker), today=today())
         events = send_advice(dispatcher, tracker, advice)
-        dispatcher.utter_message(response="utter_back_to_question")
+        dispatcher.utter_message(text=messages.BACK_TO_QUESTION)
         return events
 
 
@@ -104,7 +105,7 @@ class ActionWhatIf(Action):
             changes = _default_score_bump(profile)
             if not changes:
                 if not parsed.problems:
-                    dispatcher.utter_message(response="utter_what_if_needs_score")
+                    dispatcher.utter_message(text=messages.WHAT_IF_NEEDS_SCORE)
                 return []
         hypothetical = profile.with_changes(**changes)
         if hypothetical.step2_score is not None and hypothetical.step2 in (
@@ -146,7 +147,7 @@ class ActionExplain(Action):
         if why:
             dispatcher.utter_message(text=why)
         else:
-            dispatcher.utter_message(response="utter_nothing_to_explain")
+            dispatcher.utter_message(text=messages.NOTHING_TO_EXPLAIN)
         return []
 
 
@@ -159,9 +160,9 @@ class ActionShowProfile(Action):
     ) -> list[EventType]:
         lines = describe(default_rules(), profile_from_tracker(tracker), today())
         if not lines:
-            dispatcher.utter_message(response="utter_profile_empty")
+            dispatcher.utter_message(text=messages.PROFILE_EMPTY)
         else:
-            dispatcher.utter_message(text="Here is what I know about you:\n" + "\n".join(lines))
+            dispatcher.utter_message(text="\n".join([messages.PROFILE_INTRO, *lines]))
         return []
 
 
@@ -174,7 +175,7 @@ class ActionForgetMe(Action):
     ) -> list[EventType]:
         cleared = [SlotSet(name, None) for name in PROFILE_SLOTS]
         cleared += [SlotSet(s, None) for s in (QUESTION_SLOT, SKIPPED_SLOT, WHY_SLOT)]
-        dispatcher.utter_message(response="utter_forgot")
+        dispatcher.utter_message(text=messages.FORGOT)
         return cleared
 
 
@@ -185,12 +186,12 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_greet")
+        dispatcher.utter_message(text=messages.GREETING)
         events: list[EventType] = []
         if not tracker.get_slot(DISCLAIMER_SLOT):
             dispatcher.utter_message(text=DISCLAIMER)
             events.append(SlotSet(DISCLAIMER_SLOT, True))
-        dispatcher.utter_message(response="utter_capabilities", buttons=menu_buttons())
+        dispatcher.utter_message(text=messages.CAPABILITIES, buttons=menu_buttons())
         return events
 
 
@@ -207,7 +208,7 @@ class ActionAcknowledgeFacts(Action):
         changed = _profile_slots_set_this_turn(tracker)
         if not changed:
             if not tracker.get_slot(PROBLEM_SLOT):
-                dispatcher.utter_message(response="utter_no_facts_found")
+                dispatcher.utter_message(text=messages.NO_FACTS_FOUND)
             return []
         profile = profile_from_tracker(tracker)
         only_changed = Profile.from_dict({k: v for k, v in profile.to_dict().items() if k in changed})
@@ -217,7 +218,7 @@ class ActionAcknowledgeFacts(Action):
         if question is not None and tracker.get_slot(WHY_SLOT):
             advice = advise(question, profile, today=today())
             return send_advice(dispatcher, tracker, advice, preface="With that change:")
-        dispatcher.utter_message(response="utter_what_next", buttons=menu_buttons())
+        dispatcher.utter_message(text=messages.WHAT_NEXT, buttons=menu_buttons())
         return []
 
 

@@ -65,6 +65,82 @@ SCORE_SENSITIVE = frozenset(
     }
 )
 
+GREETING = "Hi! I'm an advisor for international medical graduates planning the US residency Match."
+CAPABILITIES = (
+    "Ask me about your chances in a specialty, the Step 2 CK score to aim for, how many "
+    "programs to apply to, when to take or postpone CK, Step 3, J-1 vs H-1B, USCE and "
+    "letters. Tell me your facts the way you'd tell a friend, like \"failed S1 once, CK two "
+    "thirty, need J1, peds?\""
+)
+BACK_TO_QUESTION = "Now, back to your earlier question."
+WHAT_IF_NEEDS_SCORE = "Tell me the score you have in mind and I'll rerun the advice with it."
+NOTHING_TO_EXPLAIN = (
+    "I haven't given you any advice yet, so there is nothing to explain. Ask me a question first."
+)
+PROFILE_EMPTY = (
+    "I don't know anything about you yet. Tell me your scores, visa need or specialty "
+    "whenever you like."
+)
+PROFILE_INTRO = "Here is what I know about you:"
+FORGOT = "Done: I've forgotten everything you told me in this conversation."
+NO_FACTS_FOUND = (
+    "I didn't find a score, visa, specialty or date in that. Could you put it another way?"
+)
+WHAT_NEXT = "What would you like to know?"
+
+# The form's questions, one per profile fact, with one-tap answers. Payloads are ordinary
+# sentences so they go through NLU like typed text on every channel.
+SLOT_QUESTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "specialty": (
+        "Which specialty are you aiming for?",
+        [
+            ("Internal Medicine", "internal medicine"),
+            ("Pediatrics", "pediatrics"),
+            ("Family Medicine", "family medicine"),
+            ("Psychiatry", "psychiatry"),
+            ("Neurology", "neurology"),
+        ],
+    ),
+    "step1": (
+        "How did Step 1 go?",
+        [
+            ("Passed first attempt", "passed step 1 on the first attempt"),
+            ("Failed, then passed", "failed step 1 once then passed"),
+            ("Failed, not passed yet", "failed step 1 and not passed yet"),
+            ("Not taken yet", "not taken step 1 yet"),
+        ],
+    ),
+    "step2_score": (
+        "What was your Step 2 CK score? If you haven't taken it yet, just say so.",
+        [("Not taken yet", "I have not taken step 2 ck yet"), ("I'd rather not say", "skip")],
+    ),
+    "step2_practice": (
+        "What do your recent practice exams (NBME or UWSA) predict for CK?",
+        [("No practice exams yet", "skip")],
+    ),
+    "visa": (
+        "Which visa will you need for residency?",
+        [
+            ("J-1", "I need a J1"),
+            ("H-1B", "I need an H1B"),
+            ("Either", "j1 or h1b"),
+            ("None (citizen / green card)", "I have a green card"),
+        ],
+    ),
+    "graduation_year": (
+        "What year did you graduate from medical school (or will you)?",
+        [("I'd rather not say", "skip")],
+    ),
+    "usce_months": (
+        "How much US clinical experience do you have, and was it hands-on or observership?",
+        [("None yet", "none")],
+    ),
+    "step3": (
+        "Have you taken Step 3?",
+        [("Passed", "passed step 3"), ("Not taken", "not taken step 3")],
+    ),
+}
+
 WHAT_IF_HIGHER = "what if my score were higher"
 WHY = "why?"
 

@@ -105,11 +105,16 @@ class AdviceBuilder:
         self.cite(statement_id, statement.source)
         return string.Formatter().vformat(statement.text, (), values)
 
+    def use_figure(self, figure_id: str) -> None:
+        """Record a figure whose value the handler used directly (e.g. a CK target)."""
+        figure = self.rules.figure(figure_id)
+        self._figures.setdefault(figure_id, UsedFigure(figure_id, figure.display, figure.source))
+        self.cite(f"figure.{figure_id}", figure.source)
+
     def _figure_text(self, figure_id: str, statement_text: str) -> str:
         figure = self.rules.figure(figure_id)
         source = self.rules.sources[figure.source]
-        self._figures.setdefault(figure_id, UsedFigure(figure_id, figure.display, figure.source))
-        self.cite(f"figure.{figure_id}", figure.source)
+        self.use_figure(figure_id)
         # Reported facts say so; dated facts give their date, unless the sentence already does.
         notes = []
         if source.reported and "reported" not in statement_text:

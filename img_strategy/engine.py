@@ -149,14 +149,15 @@ def program_range(
     return chosen, rule_ids
 
 
-def ck_target(rules: Rules, profile: Profile, specialty: Specialty) -> int:
-    """The CK this applicant should aim at for ``specialty`` (the low end of its range)."""
+def ck_target(rules: Rules, profile: Profile, specialty: Specialty) -> tuple[int, str]:
+    """The CK this applicant should aim at for ``specialty`` (the low end of its range),
+    and the figure it comes from."""
     figure_id = specialty.target_figure or rules.groups[specialty.group].target_figure
-    target = int(rules.figure(figure_id).low or 0)
     if profile.step1_failures or profile.step2_failures:
         fail_figure = rules.score_tables[specialty.table].fail_target_figure
-        target = max(target, int(rules.figure(fail_figure).low or 0))
-    return target
+        if (rules.figure(fail_figure).low or 0) > (rules.figure(figure_id).low or 0):
+            figure_id = fail_figure
+    return int(rules.figure(figure_id).low or 0), figure_id
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,18 +290,19 @@ def _chances(c: _Ctx) -> None:
     else:
         c.b.verdict("verdict.chances", specialty=name, outlook=c.outlook_word(a.outlook))
     c.b.say(a.band.data["statement"])  # type: ignore[union-attr]
-    c.b.say(c.rules.groups[spec.group].statement, specialty=name)
     if c.is_peds:
         c.b.say("fact.peds_img_friendly")
-        c.b.say("fact.peds_ck_weight")
+    else:
+        c.b.say(c.rules.groups[spec.group].statement, specialty=name)
     _penalty_lines(c, a)
     _legacy_step1_lines(c, a)
     if p.visa in (Visa.J1, Visa.EITHER, Visa.H1B):
         c.b.say("flag.visa_limits")
     if a.outlook <= Outlook.CHALLENGING:
         c.b.say("recovery.usce")
-        c.b.say("recovery.targets")
-    if p.usce_months in (None, 0):
+        if not p.step1_failures:  # the fail branch already listed where to apply
+            c.b.say("recovery.targets")
+    elif p.usce_months in (None, 0):
         c.b.say("usce.role")
 
 
@@ -329,6 +331,7 @@ def _penalty_lines(c: _Ctx, a: Assessment) -> None:
             c.b.say(penalty.statement)
         if penalty.id == "step1_failed_before":
             if c.is_peds:
+                c.b.say("flag.peds_fail_possible")
                 c.b.say("flag.step1_fail_peds")
                 c.kinds(["peds_community", "peds_affiliated", "peds_fail_focus"])
             else:
@@ -371,6 +374,7 @@ def _target_score(c: _Ctx) -> None:
     if c.is_peds:
         c.b.verdict("target.verdict_peds")
         c.b.say("target.peds_filters")
+        c.b.say("fact.peds_ck_weight")
         if p.step1_failures:
             c.b.say("target.peds_fail")
     else:
@@ -453,7 +457,7 @@ def _programs(c: _Ctx) -> None:
         c.b.verdict("count.verdict", count=count.display, specialty=name)
         if a.ck is not None:
             c.b.say(c.rules.program_count["pediatrics"].lookup(a.ck).data["statement"])
-        if any(r.startswith("peds_attempts") for r in rule_ids):
+        if p.step1_failures or p.step2_failures:
             c.b.say("count.peds_red_flag")
         c.b.say("count.peds_common")
     else:
@@ -496,7 +500,8 @@ def _postpone(c: _Ctx) -> None:
     spec = spec or c.rules.specialties["internal_medicine"]
     if c.profile.specialty is None:
         c.b.assume("No specialty given: the general (core specialty) target is used.")
-    target = ck_target(c.rules, p, spec)
+    target, target_figure = ck_target(c.rules, p, spec)
+    c.b.use_figure(target_figure)
     c.b.table = spec.table
     years = c.years
     yog_low = c.rules.figure("yog_concern_years").low or 0

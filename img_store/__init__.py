@@ -1,0 +1,1 @@
+"""Storage: Rasa's tracker store configured from the environment (SQLite by default)."""
