@@ -194,12 +194,10 @@ def parse_number(text: str) -> int:
     if not words:
         raise ParseError("empty")
     numbers = vocabulary().numbers
-    total, current = 0, 0
-    hundreds_seen = False
+    current = 0
     for i, word in enumerate(words):
         if word == "hundred":
             current = (current or 1) * 100
-            hundreds_seen = True
         elif word in numbers:
             value = numbers[word]
             # "two thirty five": a leading digit word followed by tens means hundreds.
@@ -207,15 +205,13 @@ def parse_number(text: str) -> int:
                 nxt = numbers.get(words[1], 0)
                 if nxt >= 10:
                     current = value * 100
-                    hundreds_seen = True
                     continue
             current += value
-        elif word.isdigit():
+        elif word.isdecimal():  # not isdigit(): "¹" is a digit int() cannot read
             current += int(word)
         else:
             raise ParseError(f"not a number: {word}")
-    del hundreds_seen
-    return total + current
+    return current
 
 
 def parse_score(text: str) -> int:
