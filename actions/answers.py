@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
 from actions.messages import DISCLAIMER, follow_up_buttons, menu_buttons
+from actions.problems import say_pending_problems
 from actions.slots import (
     DISCLAIMER_SLOT,
-    PROBLEM_SLOT,
     PROFILE_SLOTS,
     QUESTION_SLOT,
     SKIPPED_SLOT,
@@ -37,7 +37,7 @@ def send_advice(
     preface: str | None = None,
 ) -> list[EventType]:
     """Send rendered advice (disclaimer first, once) and remember its reasons for "why?"."""
-    events: list[EventType] = []
+    events = say_pending_problems(dispatcher, tracker)
     if not tracker.get_slot(DISCLAIMER_SLOT):
         dispatcher.utter_message(text=DISCLAIMER)
         events.append(SlotSet(DISCLAIMER_SLOT, True))
@@ -48,7 +48,6 @@ def send_advice(
         dispatcher.utter_message(text=text)
     dispatcher.utter_message(text=messages[-1], buttons=follow_up_buttons(advice.question))
     events.append(SlotSet(WHY_SLOT, render_reasons(advice)))
-    events.append(SlotSet(PROBLEM_SLOT, None))
     return events
 
 
@@ -206,10 +205,11 @@ class ActionAcknowledgeFacts(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         changed = _profile_slots_set_this_turn(tracker)
+        problems = say_pending_problems(dispatcher, tracker)
         if not changed:
-            if not tracker.get_slot(PROBLEM_SLOT):
+            if not problems:
                 dispatcher.utter_message(text=messages.NO_FACTS_FOUND)
-            return []
+            return problems
         profile = profile_from_tracker(tracker)
         only_changed = Profile.from_dict({k: v for k, v in profile.to_dict().items() if k in changed})
         lines = describe(default_rules(), only_changed, today())
@@ -217,9 +217,9 @@ class ActionAcknowledgeFacts(Action):
         question = pending_question(tracker)
         if question is not None and tracker.get_slot(WHY_SLOT):
             advice = advise(question, profile, today=today())
-            return send_advice(dispatcher, tracker, advice, preface="With that change:")
+            return problems + send_advice(dispatcher, tracker, advice, preface="With that change:")
         dispatcher.utter_message(text=messages.WHAT_NEXT, buttons=menu_buttons())
-        return []
+        return problems
 
 
 def _profile_slots_set_this_turn(tracker: Tracker) -> set[str]:

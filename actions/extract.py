@@ -68,9 +68,9 @@ class ActionExtractProfile(Action):
             message.get("text") or "", mentions, today=today(), expected=expected
         )
         events.extend(profile_slot_events(parsed.changes))
-        for problem in parsed.problems:
-            dispatcher.utter_message(text=explain_problem(problem))
         if parsed.problems:
-            # A form slot of its own, so the form re-asks instead of giving up.
-            events.append(SlotSet(PROBLEM_SLOT, parsed.problems[0].code))
+            # Rasa 3.6 drops messages sent during slot extraction, so the explanation is
+            # stored and spoken by the next action (see actions.problems). It is also a form
+            # slot, so the form re-asks instead of rejecting the turn.
+            events.append(SlotSet(PROBLEM_SLOT, [explain_problem(p) for p in parsed.problems]))
         return events

@@ -310,8 +310,8 @@ def parse_months(text: str) -> int:
 # A whole message
 
 
-_CLAUSE_BREAK = re.compile(r"[,;.!?\n]|\band\b|\bbut\b")
-_NEGATED_BEFORE = re.compile(r"(?:\bnot|\bnt|\binstead of|\brather than|\bwas)\s*$")
+_CLAUSE_BREAK = re.compile(r"[,;.!?\n]|\bbut\b")
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|\binstead of|\brather than)\s*$")
 
 
 @dataclass
@@ -348,8 +348,8 @@ def facts_from_mentions(
     specialties: list[tuple[Mention, str]] = []
     visas: list[Visa] = []
 
-    def exam_for(m: Mention) -> Exam | None:
-        owner = _nearest(text, m, exams)
+    def exam_for(m: Mention, *, same_clause_only: bool = False) -> Exam | None:
+        owner = _nearest(text, m, exams, same_clause_only=same_clause_only)
         if owner is not None:
             return parse_exam(owner.text)
         return _exam_from_expected(expected)
@@ -358,7 +358,9 @@ def facts_from_mentions(
         if m.label == Label.SCORE:
             if _NEGATED_BEFORE.search(text[max(0, m.start - 12) : m.start]):
                 continue
-            exam = exam_for(m) or Exam.STEP2  # a bare score is a CK score by convention
+            # A score belongs to an exam named in its own clause; a bare one answers the
+            # question asked, else it is a CK score by convention ("is 228 enough for IM?").
+            exam = exam_for(m, same_clause_only=True) or Exam.STEP2
             try:
                 score = parse_number(m.text)
             except ParseError as exc:

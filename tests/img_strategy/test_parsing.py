@@ -168,3 +168,18 @@ def test_not_taken_and_practice_scores():
                         ("225", Label.SCORE)])
     assert facts.changes["step2"] == ExamStatus.NOT_TAKEN
     assert facts.changes["step2_practice"] == 225
+
+
+def test_past_tense_is_not_a_correction():
+    msg = "my ck was 245"
+    facts = parse(msg, [("ck", Label.EXAM), ("245", Label.SCORE)])
+    assert facts.changes["step2_score"] == 245
+
+
+def test_a_score_binds_to_the_exam_in_its_own_clause():
+    msg = "is 228 enough for IM? passed s1 first attempt"
+    facts = parse(msg, [("228", Label.SCORE), ("IM", Label.SPECIALTY), ("passed", Label.RESULT),
+                        ("s1", Label.EXAM), ("first attempt", Label.RESULT)])
+    assert facts.changes["step2_score"] == 228
+    assert "step1_score" not in facts.changes
+    assert facts.changes["step1"] == ExamStatus.PASSED

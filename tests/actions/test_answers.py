@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from actions.answers import (
+    ActionAcknowledgeFacts,
+    ActionAnswerNow,
+    ActionExplain,
+    ActionForgetMe,
+    ActionGiveAdvice,
+    ActionGreet,
+    ActionShowProfile,
+    ActionWhatIf,
+)
+from actions.ask import ASK_ACTIONS
+from actions.messages import DISCLAIMER
+from actions.slots import PROFILE_SLOTS
+from tests.actions.support import make_tracker, run, slot_values
+
+CASE3 = {
+    "question": "programs", "specialty": "pediatrics", "step1": "failed_then_passed",
+    "step1_attempts": 2, "step2": "passed", "step2_score": 220, "visa": "j1",
+}
+
+
+async def test_advice_comes_verdict_first_with_disclaimer_once_and_buttons(monkeypatch):
+    monkeypatch.setenv("IMG_ADVISOR_TODAY", "2026-11-23")
+    events, messages = await run(ActionGiveAdvice(), make_tracker(slots=CASE3))
+    assert messages[0]["text"] == DISCLAIMER
+    assert messages[1]["text"].startswith("Apply to 100+ Pediatrics programs.")
+    titles = [b["title"] for b in messages[-1]["buttons"]]
+    assert "Why?" in titles and "What if my score were higher?" in titles
+    values = slot_values(events)
+    assert values["disclaimer_shown"] is True
+    assert "Case 3" in values["last_why"]
+    _, again = await run(ActionGiveAdvice(),
+                         make_tracker(slots={**CASE3, "disclaimer_shown": True}))
+    assert DISCLAIMER not in [m["text"] for m in again]
+
+
+async def test_what_if_uses_a_copy_of_the_profile():
+    tracker = make_tracker("what if I get 245", intent="what_if",
+                           slots={**CASE3, "disclaimer_shown": True})
+    events, messages = await run(ActionWhatIf(), tracker)
+    assert messages[0]["text"].startswith("If Step 2 CK: 245 (hypothetical")
+    assert not set(slot_values(events)) & set(PROFILE_SLOTS)
+
+
+async def test_what_if_without_a_number_adds_the_gain_extra_prep_can_bring():
+    tracker = make_tracker("what if my score were higher", intent="what_if",
+                           slots={**CASE3, "question": "chances", "disclaimer_shown": True})
+    _, messages = await run(ActionWhatIf(), tracker)
+    assert "Step 2 CK: 230" in messages[0]["text"]
+
+
+async def test_why_lists_sources_or_says_nothing_to_explain():
+    _, messages = await run(ActionExplain(), make_tracker(slots={"last_why": "Why I said..."}))
+    assert messages[0]["text"] == "Why I said..."
+    _, messages = await run(ActionExplain(), make_tracker())
+    assert "haven't given you any advice" in messages[0]["text"]
+
+
+async def test_show_profile_and_forget_me():
+    _, messages = await run(ActionShowProfile(), make_tracker(slots=CASE3))
+    assert "Step 2 CK: 220" in messages[0]["text"] and "Visa: J-1" in messages[0]["text"]
+    events, messages = await run(ActionForgetMe(), make_tracker(slots=CASE3))
+    assert all(v is None for v in slot_values(events).values())
+    assert set(PROFILE_SLOTS) <= set(slot_values(events))
+    _, messages = await run(ActionShowProfile(), make_tracker())
+    assert "don't know anything" in messages[0]["text"]
+
+
+async def test_interrupting_question_is_answered_then_the_form_resumes():
+    tracker = make_tracker("when should i take ck", intent="ask_ck_timing",
+                           slots={"question": "chances", "disclaimer_shown": True},
+                           active_loop="advice_form")
+    _, messages = await run(ActionAnswerNow(), tracker)
+    assert messages[0]["text"].startswith("Take Step 2 CK")
+    assert messages[-1]["text"] == "Now, back to your earlier question."
+
+
+async def test_correction_after_an_answer_gives_the_updated_answer():
+    events = [{"event": "user", "text": "sorry ck is 236"},
+              {"event": "slot", "name": "step2_score", "value": 236}]
+    tracker = make_tracker("sorry ck is 236", intent="correct",
+                           slots={**CASE3, "step2_score": 236, "last_why": "x",
+                                  "disclaimer_shown": True}, events=events)
+    _, messages = await run(ActionAcknowledgeFacts(), tracker)
+    assert messages[0]["text"] == "Noted: Step 2 CK: 236."
+    assert messages[1]["text"].startswith("With that change:\nApply to 100+")
+
+
+async def test_greet_offers_the_menu_and_the_disclaimer():
+    _, messages = await run(ActionGreet(), make_tracker(intent="greet"))
+    assert messages[1]["text"] == DISCLAIMER
+    assert len(messages[2]["buttons"]) == 6
+
+
+async def test_each_slot_question_has_one_tap_answers():
+    for slot, action_class in ASK_ACTIONS.items():
+        _, messages = await run(action_class(), make_tracker())
+        assert messages[0]["text"].endswith("?") or "say so" in messages[0]["text"], slot
+        assert messages[0]["buttons"], slot

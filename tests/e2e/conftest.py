@@ -1,0 +1,105 @@
+"""Starts the real action server and Rasa server (REST + HTTP API) for end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+MODEL = ROOT / "models" / "advisor.tar.gz"
+TOKEN = "e2e-test-token"
+START_TIMEOUT_S = 240
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: process exited; log:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer in {START_TIMEOUT_S}s; log:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class RasaStack:
+    base_url: str
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        request = urllib.request.Request(
+            f"{self.base_url}/webhooks/rest/webhook",
+            data=json.dumps({"sender": sender, "message": text}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def get(self, path: str, token: str | None = None) -> int:
+        url = f"{self.base_url}{path}" + (f"?token={token}" if token else "")
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} missing: run `make train` first (make test does)")
+    workdir = tmp_path_factory.mktemp("e2e")
+    action_port, rasa_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "IMG_ADVISOR_TODAY": "2026-11-23",
+        "ACTION_HOST": "127.0.0.1",
+        "ACTION_PORT": str(action_port),
+        "SANIC_HOST": "127.0.0.1",
+        "TRACKER_DIALECT": "sqlite",
+        "TRACKER_DB": str(workdir / "tracker.db"),
+    }
+    bin_dir = Path(sys.executable).parent
+    action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
+    actions = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+        cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
+    )
+    rasa = subprocess.Popen(
+        [str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+         "--credentials", "credentials.yml", "--enable-api", "--auth-token", TOKEN,
+         "--port", str(rasa_port), "--interface", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
+        wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", rasa, rasa_log)
+        yield RasaStack(f"http://127.0.0.1:{rasa_port}")
+    finally:
+        for process in (rasa, actions):
+            process.terminate()
+        for process in (rasa, actions):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
