@@ -22,7 +22,7 @@ from actions.slots import (
     question_from_intent,
     today,
 )
-from img_strategy import Advice, ExamStatus, Profile, Question, advise, describe, default_rules
+from img_strategy import Advice, ExamStatus, Profile, Question, advise, default_rules, describe
 from img_strategy.parsing import Mention, facts_from_mentions
 from img_strategy.render import explain_problem, render, render_reasons
 
@@ -211,7 +211,9 @@ class ActionAcknowledgeFacts(Action):
                 dispatcher.utter_message(text=messages.NO_FACTS_FOUND)
             return problems
         profile = profile_from_tracker(tracker)
-        only_changed = Profile.from_dict({k: v for k, v in profile.to_dict().items() if k in changed})
+        only_changed = Profile.from_dict(
+            {k: v for k, v in profile.to_dict().items() if k in changed}
+        )
         lines = describe(default_rules(), only_changed, today())
         dispatcher.utter_message(text="Noted: " + "; ".join(lines) + ".")
         question = pending_question(tracker)
@@ -227,7 +229,7 @@ def _profile_slots_set_this_turn(tracker: Tracker) -> set[str]:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             break
-        if event.get("event") == "slot" and event.get("name") in PROFILE_SLOTS:
-            if event.get("value") is not None:
-                changed.add(event["name"])
+        is_profile_slot = event.get("event") == "slot" and event.get("name") in PROFILE_SLOTS
+        if is_profile_slot and event.get("value") is not None:
+            changed.add(event["name"])
     return changed

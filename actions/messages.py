@@ -70,7 +70,7 @@ CAPABILITIES = (
     "Ask me about your chances in a specialty, the Step 2 CK score to aim for, how many "
     "programs to apply to, when to take or postpone CK, Step 3, J-1 vs H-1B, USCE and "
     "letters. Tell me your facts the way you'd tell a friend, like \"failed S1 once, CK two "
-    "thirty, need J1, peds?\""
+    'thirty, need J1, peds?"'
 )
 BACK_TO_QUESTION = "Now, back to your earlier question."
 WHAT_IF_NEEDS_SCORE = "Tell me the score you have in mind and I'll rerun the advice with it."
@@ -147,9 +147,7 @@ WHY = "why?"
 
 def follow_up_buttons(question: Question) -> list[dict[str, str]]:
     """Two or three natural next steps after an answer."""
-    buttons = [
-        {"title": q.title, "payload": ASK_TEXT[q]} for q in _RELATED.get(question, ())
-    ]
+    buttons = [{"title": q.title, "payload": ASK_TEXT[q]} for q in _RELATED.get(question, ())]
     if question in SCORE_SENSITIVE:
         buttons.append({"title": "What if my score were higher?", "payload": WHAT_IF_HIGHER})
     buttons.append({"title": "Why?", "payload": WHY})

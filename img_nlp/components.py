@@ -6,18 +6,54 @@ where a specialty fits: after words like "in", "for", "match", or before "progra
 pyproject.toml, so ``spacy.load`` (and Rasa's SpacyNLP) finds it without an import.
 """
 
-
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 _BEFORE = frozenset(
-    {"in", "for", "match", "matching", "into", "apply", "applying", "to", "of", "categorical",
-     "prelim", "or", "/", "peds", "fm", "psych", "neuro", "vs", "like", "target"}
+    {
+        "in",
+        "for",
+        "match",
+        "matching",
+        "into",
+        "apply",
+        "applying",
+        "to",
+        "of",
+        "categorical",
+        "prelim",
+        "or",
+        "/",
+        "peds",
+        "fm",
+        "psych",
+        "neuro",
+        "vs",
+        "like",
+        "target",
+    }
 )
 _AFTER = frozenset(
-    {"programs", "program", "residency", "residencies", "spots", "positions", "?", "with",
-     "match", "chances", "applicants", "or", "and", "vs", "/", "prelim", "categorical"}
+    {
+        "programs",
+        "program",
+        "residency",
+        "residencies",
+        "spots",
+        "positions",
+        "?",
+        "with",
+        "match",
+        "chances",
+        "applicants",
+        "or",
+        "and",
+        "vs",
+        "/",
+        "prelim",
+        "categorical",
+    }
 )
 
 

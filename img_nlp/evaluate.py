@@ -118,9 +118,7 @@ def main() -> int:
         print(f"  intent {c['gold']} -> {c['predicted']} x{c['count']}")
     for err in report["entity_errors"]:
         print(f"  entities in {err['text']!r}: missed {err['missed']} extra {err['extra']}")
-    ok = (
-        report["intent_accuracy"] >= MIN_INTENT_ACCURACY and report["entity_f1"] >= MIN_ENTITY_F1
-    )
+    ok = report["intent_accuracy"] >= MIN_INTENT_ACCURACY and report["entity_f1"] >= MIN_ENTITY_F1
     print("held-out NLU: " + ("PASS" if ok else "FAIL: below threshold"))
     return 0 if ok else 1
 

@@ -53,4 +53,6 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         kwargs.pop("host", None)  # Rasa passes the endpoint's url as host; ours is env-driven
-        super().__init__(domain=domain, event_broker=event_broker, **tracker_db_settings(), **kwargs)
+        super().__init__(
+            domain=domain, event_broker=event_broker, **tracker_db_settings(), **kwargs
+        )

@@ -12,7 +12,7 @@ from img_strategy.engine import advise, assess, describe, missing, program_range
 from img_strategy.profile import ExamStatus, Field, Profile, UsceKind, Visa
 from img_strategy.questions import Question
 from img_strategy.render import render, render_reasons, render_text
-from img_strategy.tables import Outlook, RuleTableError, Rules, default_rules, load_rules
+from img_strategy.tables import Outlook, Rules, RuleTableError, default_rules, load_rules
 
 __all__ = [
     "Advice",

@@ -8,7 +8,6 @@ records each statement's source as a reason.
 from __future__ import annotations
 
 import json
-import string
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -103,7 +102,7 @@ class AdviceBuilder:
                     raise KeyError(f"statement {statement_id} needs {name!r}")
                 values[name] = str(value)
         self.cite(statement_id, statement.source)
-        return string.Formatter().vformat(statement.text, (), values)
+        return statement.text.format_map(values)
 
     def use_figure(self, figure_id: str) -> None:
         """Record a figure whose value the handler used directly (e.g. a CK target)."""

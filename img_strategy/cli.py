@@ -1,8 +1,8 @@
 """Command line: advice without the chat, for people who won't chat and for debugging.
 
-    img-advisor advise --step2 232 --visa j1 --specialty peds --question programs
-    img-advisor advise --step1 fail-then-pass --step2 "two twenty" --question chances --json
-    img-advisor questions
+img-advisor advise --step2 232 --visa j1 --specialty peds --question programs
+img-advisor advise --step1 fail-then-pass --step2 "two twenty" --question chances --json
+img-advisor questions
 """
 
 from __future__ import annotations

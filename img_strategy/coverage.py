@@ -13,7 +13,7 @@ from pathlib import Path
 from img_strategy.tables import Rules, default_rules
 
 ARTICLE_TESTS = Path(__file__).parent.parent / "tests" / "img_strategy" / "test_articles.py"
-_TAGGED_TEST = re.compile(r'@covers\(([^)]*)\)\s*\ndef (test_\w+)')
+_TAGGED_TEST = re.compile(r"@covers\(([^)]*)\)\s*\ndef (test_\w+)")
 
 
 def tests_by_section(test_file: Path = ARTICLE_TESTS) -> dict[str, list[str]]:
@@ -30,8 +30,12 @@ def rules_by_section(rules: Rules) -> dict[str, list[str]]:
         found[figure.source].append(f"figure `{figure.id}`")
     for statement in rules.statements.values():
         found[statement.source].append(f"statement `{statement.id}`")
-    for tables in (rules.step2_outlook, rules.program_count, rules.program_kinds,
-                   rules.legacy_step1):
+    for tables in (
+        rules.step2_outlook,
+        rules.program_count,
+        rules.program_kinds,
+        rules.legacy_step1,
+    ):
         for table in tables.values():
             for band in table.bands:
                 found[band.source].append(f"band `{band.id}`")

@@ -193,7 +193,9 @@ def describe(rules: Rules, profile: Profile, today: date) -> tuple[str, ...]:
     if profile.usce_months is not None:
         text = _months(profile.usce_months)
         if profile.usce_kind is not None:
-            text += ", " + ("hands-on" if profile.usce_kind == UsceKind.HANDS_ON else "observership")
+            text += ", " + (
+                "hands-on" if profile.usce_kind == UsceKind.HANDS_ON else "observership"
+            )
         if profile.usce_specialty:
             spec = rules.specialties.get(profile.usce_specialty)
             text += f", in {spec.name if spec else profile.usce_specialty}"
@@ -348,14 +350,20 @@ def _legacy_step1_lines(c: _Ctx, a: Assessment) -> None:
     p = c.profile
     if p.step1_score is None:
         return
-    if a.ck is not None and not a.ck_is_estimate and a.ck < p.step1_score:
-        c.b.say("flag.declining", ck=a.ck, step1_score=p.step1_score)
+    _declining_lines(c, a)
     if c.is_peds:
         band = c.rules.legacy_step1["pediatrics"].lookup(p.step1_score)
         c.b.cite(band.id, band.source)
         c.b.say(band.data["statement"], step1_score=p.step1_score)
         if p.step1_score < (c.rules.figure("peds_legacy_academic_concern").value or 0):
             c.b.say("target.legacy_academic")
+
+
+def _declining_lines(c: _Ctx, a: Assessment) -> None:
+    """A real CK below a legacy numeric Step 1 reads as a decline."""
+    step1 = c.profile.step1_score
+    if step1 is not None and a.ck is not None and not a.ck_is_estimate and a.ck < step1:
+        c.b.say("flag.declining", ck=a.ck, step1_score=step1)
 
 
 def _target_score(c: _Ctx) -> None:
@@ -593,7 +601,7 @@ def _retake(c: _Ctx) -> None:
         if status == ExamStatus.FAILED
     ]
     if failed:
-        exam, attempts = failed[0]
+        exam, _attempts = failed[0]
         c.b.verdict("retake.failed")
         _blocked_lines(c, exam)
     else:
@@ -614,9 +622,7 @@ def _recovery(c: _Ctx) -> None:
         _blocked_lines(c, a.blocked_by)
     c.b.say("recovery.analyse")
     c.b.say("recovery.low_defined")
-    if p.step1_score is not None and a.ck is not None and not a.ck_is_estimate:
-        if a.ck < p.step1_score:
-            c.b.say("flag.declining", ck=a.ck, step1_score=p.step1_score)
+    _declining_lines(c, a)
     if p.step2_score is not None and not a.blocked_by:
         c.b.say("retake.passed")
         c.b.say("retake.instead")

@@ -436,7 +436,9 @@ def _apply_exam(
 ) -> None:
     distinct_scores = list(dict.fromkeys(facts.scores))
     if len(distinct_scores) > 1 and exam != Exam.PRACTICE:
-        problems.append(Problem("conflicting_scores", " and ".join(map(str, distinct_scores)), exam))
+        problems.append(
+            Problem("conflicting_scores", " and ".join(map(str, distinct_scores)), exam)
+        )
         distinct_scores = []
     score = distinct_scores[-1] if distinct_scores else None
     if exam == Exam.PRACTICE:
@@ -455,7 +457,11 @@ def _apply_exam(
     status = _status(facts, has_score=score is not None)
     prefix = {Exam.STEP1: "step1", Exam.STEP2: "step2", Exam.STEP3: "step3"}[exam]
     attempts = facts.attempts
-    if status == ExamStatus.FAILED_THEN_PASSED and attempts is not None and _counted_failures(facts):
+    if (
+        status == ExamStatus.FAILED_THEN_PASSED
+        and attempts is not None
+        and _counted_failures(facts)
+    ):
         attempts += 1  # "failed twice" then passed = three attempts
 
     if exam == Exam.STEP2 and score is not None:
@@ -464,11 +470,11 @@ def _apply_exam(
             problems.append(Problem("ck_below_passing", str(score), exam))
             score = None
             status = ExamStatus.FAILED if status != ExamStatus.FAILED_THEN_PASSED else status
-    if exam == Exam.STEP1 and score is not None and facts.year is not None:
-        if facts.year > PF_SWITCH_YEAR:
-            problems.append(Problem("step1_score_after_pf", str(score), exam))
-            score = None
-            status = status or ExamStatus.PASSED
+    after_pf = facts.year is not None and facts.year > PF_SWITCH_YEAR
+    if exam == Exam.STEP1 and score is not None and after_pf:
+        problems.append(Problem("step1_score_after_pf", str(score), exam))
+        score = None
+        status = status or ExamStatus.PASSED
 
     if status is not None:
         changes[prefix] = status

@@ -12,7 +12,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -75,13 +75,19 @@ class Source:
         return self.status == "reported"
 
     def cite(self) -> str:
-        """Short human-readable citation, e.g. ``facts.md F4 (reported, as of 1 July 2025)``."""
-        if self.doc_file == "facts.md":
-            notes = [n for n in ("reported" if self.reported else None, self.as_of) if n]
-            if self.as_of:
-                notes[-1] = f"as of {self.as_of}"
-            return f"facts.md {self.id}" + (f" ({', '.join(notes)})" if notes else "")
-        return f"{Path(self.doc_file).name}, {self.section}"
+        """Short human-readable citation, e.g. ``facts.md F4 (reported, as of 1 July 2025)``.
+        Cached: it is asked for on every advice call."""
+        return _citation(self)
+
+
+@cache
+def _citation(source: Source) -> str:
+    if source.doc_file == "facts.md":
+        notes = [n for n in ("reported" if source.reported else None, source.as_of) if n]
+        if source.as_of:
+            notes[-1] = f"as of {source.as_of}"
+        return f"facts.md {source.id}" + (f" ({', '.join(notes)})" if notes else "")
+    return f"{Path(source.doc_file).name}, {source.section}"
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,21 @@ def domain() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _nlp():  # noqa: ANN202
+def _nlp():
     return build_pipeline()
 
 
 def entities_for(text: str) -> list[dict[str, Any]]:
     return [
-        {"entity": e.label_, "value": e.text, "start": e.start_char, "end": e.end_char,
-         "extractor": "SpacyEntityExtractor"}
-        for e in _nlp()(text).ents if e.label_ in ENTITY_LABELS
+        {
+            "entity": e.label_,
+            "value": e.text,
+            "start": e.start_char,
+            "end": e.end_char,
+            "extractor": "SpacyEntityExtractor",
+        }
+        for e in _nlp()(text).ents
+        if e.label_ in ENTITY_LABELS
     ]
 
 

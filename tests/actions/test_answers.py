@@ -16,8 +16,13 @@ from actions.slots import PROFILE_SLOTS
 from tests.actions.support import make_tracker, run, slot_values
 
 CASE3 = {
-    "question": "programs", "specialty": "pediatrics", "step1": "failed_then_passed",
-    "step1_attempts": 2, "step2": "passed", "step2_score": 220, "visa": "j1",
+    "question": "programs",
+    "specialty": "pediatrics",
+    "step1": "failed_then_passed",
+    "step1_attempts": 2,
+    "step2": "passed",
+    "step2_score": 220,
+    "visa": "j1",
 }
 
 
@@ -31,22 +36,27 @@ async def test_advice_comes_verdict_first_with_disclaimer_once_and_buttons(monke
     values = slot_values(events)
     assert values["disclaimer_shown"] is True
     assert "Case 3" in values["last_why"]
-    _, again = await run(ActionGiveAdvice(),
-                         make_tracker(slots={**CASE3, "disclaimer_shown": True}))
+    _, again = await run(
+        ActionGiveAdvice(), make_tracker(slots={**CASE3, "disclaimer_shown": True})
+    )
     assert DISCLAIMER not in [m["text"] for m in again]
 
 
 async def test_what_if_uses_a_copy_of_the_profile():
-    tracker = make_tracker("what if I get 245", intent="what_if",
-                           slots={**CASE3, "disclaimer_shown": True})
+    tracker = make_tracker(
+        "what if I get 245", intent="what_if", slots={**CASE3, "disclaimer_shown": True}
+    )
     events, messages = await run(ActionWhatIf(), tracker)
     assert messages[0]["text"].startswith("If Step 2 CK: 245 (hypothetical")
     assert not set(slot_values(events)) & set(PROFILE_SLOTS)
 
 
 async def test_what_if_without_a_number_adds_the_gain_extra_prep_can_bring():
-    tracker = make_tracker("what if my score were higher", intent="what_if",
-                           slots={**CASE3, "question": "chances", "disclaimer_shown": True})
+    tracker = make_tracker(
+        "what if my score were higher",
+        intent="what_if",
+        slots={**CASE3, "question": "chances", "disclaimer_shown": True},
+    )
     _, messages = await run(ActionWhatIf(), tracker)
     assert "Step 2 CK: 230" in messages[0]["text"]
 
@@ -69,20 +79,28 @@ async def test_show_profile_and_forget_me():
 
 
 async def test_interrupting_question_is_answered_then_the_form_resumes():
-    tracker = make_tracker("when should i take ck", intent="ask_ck_timing",
-                           slots={"question": "chances", "disclaimer_shown": True},
-                           active_loop="advice_form")
+    tracker = make_tracker(
+        "when should i take ck",
+        intent="ask_ck_timing",
+        slots={"question": "chances", "disclaimer_shown": True},
+        active_loop="advice_form",
+    )
     _, messages = await run(ActionAnswerNow(), tracker)
     assert messages[0]["text"].startswith("Take Step 2 CK")
     assert messages[-1]["text"] == "Now, back to your earlier question."
 
 
 async def test_correction_after_an_answer_gives_the_updated_answer():
-    events = [{"event": "user", "text": "sorry ck is 236"},
-              {"event": "slot", "name": "step2_score", "value": 236}]
-    tracker = make_tracker("sorry ck is 236", intent="correct",
-                           slots={**CASE3, "step2_score": 236, "last_why": "x",
-                                  "disclaimer_shown": True}, events=events)
+    events = [
+        {"event": "user", "text": "sorry ck is 236"},
+        {"event": "slot", "name": "step2_score", "value": 236},
+    ]
+    tracker = make_tracker(
+        "sorry ck is 236",
+        intent="correct",
+        slots={**CASE3, "step2_score": 236, "last_why": "x", "disclaimer_shown": True},
+        events=events,
+    )
     _, messages = await run(ActionAcknowledgeFacts(), tracker)
     assert messages[0]["text"] == "Noted: Step 2 CK: 236."
     assert messages[1]["text"].startswith("With that change:\nApply to 100+")

@@ -11,38 +11,51 @@ async def test_several_facts_in_one_message():
         make_tracker("failed S1 once, CK 228, need J1, peds?", intent="ask_chances"),
     )
     assert slot_values(events) == {
-        "question": "chances", "visa": "j1", "specialty": "pediatrics",
-        "step1": "failed_then_passed", "step1_attempts": 2, "step2": "passed",
+        "question": "chances",
+        "visa": "j1",
+        "specialty": "pediatrics",
+        "step1": "failed_then_passed",
+        "step1_attempts": 2,
+        "step2": "passed",
         "step2_score": 228,
     }
     assert messages == []
 
 
 async def test_question_inside_the_form_keeps_the_pending_question():
-    tracker = make_tracker("how many programs should i apply to", intent="ask_programs",
-                           slots={"question": "chances", "requested_slot": "visa"},
-                           active_loop="advice_form")
+    tracker = make_tracker(
+        "how many programs should i apply to",
+        intent="ask_programs",
+        slots={"question": "chances", "requested_slot": "visa"},
+        active_loop="advice_form",
+    )
     events, _ = await run(ActionExtractProfile(), tracker)
     assert "question" not in slot_values(events)
 
 
 async def test_a_bare_number_answers_the_requested_slot():
-    tracker = make_tracker("two thirty", slots={"requested_slot": "step2_score"},
-                           active_loop="advice_form")
+    tracker = make_tracker(
+        "two thirty", slots={"requested_slot": "step2_score"}, active_loop="advice_form"
+    )
     events, _ = await run(ActionExtractProfile(), tracker)
     assert slot_values(events)["step2_score"] == 230
 
 
 async def test_what_if_never_touches_the_profile():
-    events, _ = await run(ActionExtractProfile(), make_tracker("what if I get 245", "what_if",
-                                                               slots={"step2_score": 228}))
+    events, _ = await run(
+        ActionExtractProfile(),
+        make_tracker("what if I get 245", "what_if", slots={"step2_score": 228}),
+    )
     assert slot_values(events) == {}
 
 
 async def test_skip_marks_the_requested_fact_as_skipped():
-    tracker = make_tracker("i'd rather not say", intent="skip",
-                           slots={"requested_slot": "visa", "skipped": ["graduation_year"]},
-                           active_loop="advice_form")
+    tracker = make_tracker(
+        "i'd rather not say",
+        intent="skip",
+        slots={"requested_slot": "visa", "skipped": ["graduation_year"]},
+        active_loop="advice_form",
+    )
     events, _ = await run(ActionExtractProfile(), tracker)
     assert slot_values(events) == {"skipped": ["graduation_year", "visa"]}
 
@@ -60,14 +73,19 @@ async def test_invalid_values_are_explained_and_not_stored():
         assert "step2_score" not in values and "graduation_year" not in values, text
         assert phrase in values["input_problem"][0], (text, values)
         # The next action to reply says it first (Rasa drops messages sent during extraction).
-        ask_events, messages = await run(ASK_ACTIONS["specialty"](),
-                                         make_tracker(slots={"input_problem": values["input_problem"]}))
+        ask_events, messages = await run(
+            ASK_ACTIONS["specialty"](),
+            make_tracker(slots={"input_problem": values["input_problem"]}),
+        )
         assert phrase in messages[0]["text"]
         assert slot_values(ask_events) == {"input_problem": None}
 
 
 async def test_correction_replaces_the_old_value():
-    tracker = make_tracker("sorry my CK is 241 not 231", intent="correct",
-                           slots={"step2_score": 231, "step2": "passed"})
+    tracker = make_tracker(
+        "sorry my CK is 241 not 231",
+        intent="correct",
+        slots={"step2_score": 231, "step2": "passed"},
+    )
     events, _ = await run(ActionExtractProfile(), tracker)
     assert slot_values(events)["step2_score"] == 241

@@ -38,7 +38,9 @@ def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer in {START_TIMEOUT_S}s; log:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(
+        f"{url} did not answer in {START_TIMEOUT_S}s; log:\n{log.read_text()[-3000:]}"
+    )
 
 
 @dataclass
@@ -83,13 +85,33 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-        cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=action_log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     rasa = subprocess.Popen(
-        [str(bin_dir / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
-         "--credentials", "credentials.yml", "--enable-api", "--auth-token", TOKEN,
-         "--port", str(rasa_port), "--interface", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+        [
+            str(bin_dir / "rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+            "--enable-api",
+            "--auth-token",
+            TOKEN,
+            "--port",
+            str(rasa_port),
+            "--interface",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=rasa_log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)

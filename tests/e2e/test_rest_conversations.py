@@ -11,59 +11,130 @@ pytestmark = pytest.mark.e2e
 
 # (name, user turns, phrases the last reply batch must contain)
 CONVERSATIONS = [
-    ("gen scenario 1", ["which specialties are realistic for me", "passed step 1 on the first attempt",
-                        "245", "j1", "graduated in 2025"],
-     ["Psychiatry: realistic.", "some academic programs are within reach"]),
-    ("gen scenario 2", ["what specialty should i choose? cleared step1 first attempt, ck 228",
-                        "I need a J1", "yog 2022"],
-     ["community IM and IMG-friendly programs"]),
-    ("gen scenario 3", ["which fields are realistic with a step 1 fail? ck 218",
-                        "j1", "i graduated 6 years ago"],
-     ["preliminary IM or transitional-year positions", "6 years ago"]),
-    ("peds case 1", ["how many peds programs should i apply to", "passed step 1 on the first attempt",
-                     "my ck was two forty five", "i need a j1"],
-     ["Apply to 70-90 Pediatrics programs."]),
-    ("peds case 2", ["how many programs for pediatrics? step 1 score 215, ck 232", "j1 or h1b"],
-     ["Apply to 80-100 Pediatrics programs.", "university-affiliated"]),
-    ("peds case 3", ["can I match pediatrics with a Step 1 fail?", "220", "j1", "graduated in 2022",
-                     "how many programs should I apply to"],
-     ["Apply to 100+ Pediatrics programs.", "smaller or newer programs"]),
+    (
+        "gen scenario 1",
+        [
+            "which specialties are realistic for me",
+            "passed step 1 on the first attempt",
+            "245",
+            "j1",
+            "graduated in 2025",
+        ],
+        ["Psychiatry: realistic.", "some academic programs are within reach"],
+    ),
+    (
+        "gen scenario 2",
+        [
+            "what specialty should i choose? cleared step1 first attempt, ck 228",
+            "I need a J1",
+            "yog 2022",
+        ],
+        ["community IM and IMG-friendly programs"],
+    ),
+    (
+        "gen scenario 3",
+        ["which fields are realistic with a step 1 fail? ck 218", "j1", "i graduated 6 years ago"],
+        ["preliminary IM or transitional-year positions", "6 years ago"],
+    ),
+    (
+        "peds case 1",
+        [
+            "how many peds programs should i apply to",
+            "passed step 1 on the first attempt",
+            "my ck was two forty five",
+            "i need a j1",
+        ],
+        ["Apply to 70-90 Pediatrics programs."],
+    ),
+    (
+        "peds case 2",
+        ["how many programs for pediatrics? step 1 score 215, ck 232", "j1 or h1b"],
+        ["Apply to 80-100 Pediatrics programs.", "university-affiliated"],
+    ),
+    (
+        "peds case 3",
+        [
+            "can I match pediatrics with a Step 1 fail?",
+            "220",
+            "j1",
+            "graduated in 2022",
+            "how many programs should I apply to",
+        ],
+        ["Apply to 100+ Pediatrics programs.", "smaller or newer programs"],
+    ),
     ("peds faq 1", ["what is a safe ck for peds"], ["235-240 or more", "225-234"]),
-    ("peds faq 2", ["Can I still match pediatrics with a Step 1 fail? ck 240, j1, 2023 grad"],
-     ["235+", "holistic review"]),
-    ("peds postpone", ["should i postpone ck for peds? nbme 214"],
-     ["Postpone", "by a year", "10-15+ points"]),
+    (
+        "peds faq 2",
+        ["Can I still match pediatrics with a Step 1 fail? ck 240, j1, 2023 grad"],
+        ["235+", "holistic review"],
+    ),
+    (
+        "peds postpone",
+        ["should i postpone ck for peds? nbme 214"],
+        ["Postpone", "by a year", "10-15+ points"],
+    ),
     ("gen faq 1", ["what ck should i aim for in IM, i failed step 1 once"], ["235-245+"]),
-    ("gen faq 3", ["should i delay my application a year? passed s1 first attempt, ck 236, applying IM"],
-     ["Apply on time"]),
-    ("step 3 for h1b", ["do i need step 3 for an h1b", "we need h-1b, ck 247"],
-     ["For an H-1B you need Step 3 passed"]),
+    (
+        "gen faq 3",
+        ["should i delay my application a year? passed s1 first attempt, ck 236, applying IM"],
+        ["Apply on time"],
+    ),
+    (
+        "step 3 for h1b",
+        ["do i need step 3 for an h1b", "we need h-1b, ck 247"],
+        ["For an H-1B you need Step 3 passed"],
+    ),
     ("visa", ["j1 vs h1b"], ["267 (63.7%)", "92 (22%)", "Conrad 30", "USD 100,000"]),
     ("ck timing", ["when should i take step 2 ck"], ["3-6 months", "May-July"]),
     ("preparation", ["how should I prepare for ck"], ["60-80 questions a day", "4-10 weeks"]),
-    ("retake", ["can I retake step 2 to improve my score? passed step 1, ck 225"],
-     ["cannot retake"]),
+    (
+        "retake",
+        ["can I retake step 2 to improve my score? passed step 1, ck 225"],
+        ["cannot retake"],
+    ),
     ("match stats", ["what is the match rate for imgs"], ["58.0%", "(reported)"]),
-    ("derm", ["is derm possible for me? passed s1 first attempt, ck 255, j1, graduated 2024"],
-     ["a long shot"]),
-    ("what if", ["can I match pediatrics with a Step 1 fail?", "220", "j1", "graduated in 2022",
-                 "what if I get 245"],
-     ["hypothetical", "Step 2 CK: 245"]),
-    ("correction", ["is 228 enough for IM? passed s1 first attempt, j1, 2022 grad",
-                    "sorry my CK is 241 not 228"],
-     ["Noted: Step 2 CK: 241.", "Your outlook for Internal Medicine: strong."]),
+    (
+        "derm",
+        ["is derm possible for me? passed s1 first attempt, ck 255, j1, graduated 2024"],
+        ["a long shot"],
+    ),
+    (
+        "what if",
+        [
+            "can I match pediatrics with a Step 1 fail?",
+            "220",
+            "j1",
+            "graduated in 2022",
+            "what if I get 245",
+        ],
+        ["hypothetical", "Step 2 CK: 245"],
+    ),
+    (
+        "correction",
+        [
+            "is 228 enough for IM? passed s1 first attempt, j1, 2022 grad",
+            "sorry my CK is 241 not 228",
+        ],
+        ["Noted: Step 2 CK: 241.", "Your outlook for Internal Medicine: strong."],
+    ),
     ("invalid score", ["should i postpone my exam", "ck 350"], ["1-300"]),
     ("why", ["what is a safe ck for peds", "why?"], ["004_53d3842611dd5606.txt"]),
-    ("skip", ["what are my chances for im? passed s1, ck 241", "i'd rather not say",
-              "rather not share"],
-     ["Your outlook for Internal Medicine: strong."]),
-    ("forget me", ["ck 241, j1", "forget me", "what do you know about me"],
-     ["don't know anything about you"]),
+    (
+        "skip",
+        ["what are my chances for im? passed s1, ck 241", "i'd rather not say", "rather not share"],
+        ["Your outlook for Internal Medicine: strong."],
+    ),
+    (
+        "forget me",
+        ["ck 241, j1", "forget me", "what do you know about me"],
+        ["don't know anything about you"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "turns", "expected"), CONVERSATIONS,
-                         ids=[c[0] for c in CONVERSATIONS])
+@pytest.mark.parametrize(
+    ("name", "turns", "expected"), CONVERSATIONS, ids=[c[0] for c in CONVERSATIONS]
+)
 def test_conversation(rasa_stack, name, turns, expected):
     sender = f"e2e-{name.replace(' ', '-')}"
     replies: list[dict] = []

@@ -21,16 +21,26 @@ def ents(nlp, text: str) -> list[tuple[str, str]]:
 
 def test_whatsapp_message(nlp):
     assert ents(nlp, "failed S1 once, CK 228, need J1, peds?") == [
-        ("failed", "exam_result"), ("S1", "exam"), ("once", "attempts"), ("CK", "exam"),
-        ("228", "score"), ("J1", "visa"), ("peds", "specialty")]
+        ("failed", "exam_result"),
+        ("S1", "exam"),
+        ("once", "attempts"),
+        ("CK", "exam"),
+        ("228", "score"),
+        ("J1", "visa"),
+        ("peds", "specialty"),
+    ]
 
 
 def test_words_years_durations(nlp):
     assert ents(nlp, "step 2 two hundred and thirty five") == [
-        ("step 2", "exam"), ("two hundred and thirty five", "score")]
+        ("step 2", "exam"),
+        ("two hundred and thirty five", "score"),
+    ]
     assert ents(nlp, "graduated 6 years ago, 3 months observership") == [
-        ("6 years ago", "years_since_grad"), ("3 months", "usce_duration"),
-        ("observership", "usce_type")]
+        ("6 years ago", "years_since_grad"),
+        ("3 months", "usce_duration"),
+        ("observership", "usce_type"),
+    ]
     assert ents(nlp, "yog 2019, green card") == [("2019", "grad_year"), ("green card", "visa")]
 
 
@@ -40,8 +50,7 @@ def test_counts_that_are_not_scores(nlp):
 
 
 def test_lowercase_im_only_in_specialty_context(nlp):
-    assert ents(nlp, "im a j1 applicant applying for im") == [
-        ("j1", "visa"), ("im", "specialty")]
+    assert ents(nlp, "im a j1 applicant applying for im") == [("j1", "visa"), ("im", "specialty")]
     assert ents(nlp, "Im not sure") == []
     assert ents(nlp, "IM or FM?") == [("IM", "specialty"), ("FM", "specialty")]
 
@@ -50,9 +59,13 @@ def test_pipeline_output_feeds_the_parser(nlp):
     text = "s1 P, ck two forty one, j-1, 2022 grad, 2 months externship in peds"
     doc = nlp(text)
     mentions = [
-        m for e in doc.ents
-        if (m := Mention.from_entity({"entity": e.label_, "value": e.text,
-                                      "start": e.start_char, "end": e.end_char}))
+        m
+        for e in doc.ents
+        if (
+            m := Mention.from_entity(
+                {"entity": e.label_, "value": e.text, "start": e.start_char, "end": e.end_char}
+            )
+        )
     ]
     facts = facts_from_mentions(text, mentions, today=TODAY)
     assert facts.changes["step1"] == ExamStatus.PASSED

@@ -90,7 +90,9 @@ def test_step1_fail_is_a_red_flag_and_costs_a_step():
     clean = outlook("internal_medicine", step1=P, step2_score=245)
     failed = outlook("internal_medicine", step1=FTP, step2_score=245)
     assert failed == clean - 1
-    text = full_text(ask(Question.CHANCES, specialty="internal_medicine", step1=FTP, step2_score=245))
+    text = full_text(
+        ask(Question.CHANCES, specialty="internal_medicine", step1=FTP, step2_score=245)
+    )
     assert "serious red flag" in text and "first-attempt pass" in text
 
 
@@ -295,9 +297,7 @@ def test_peds_is_img_friendly_but_visa_still_limits():
 def test_peds_legacy_numeric_step1():
     low = full_text(ask(Question.TARGET_SCORE, specialty="pediatrics", step1=P, step1_score=205))
     assert "below 210" in low and "235-240" in low
-    border = full_text(
-        ask(Question.TARGET_SCORE, specialty="pediatrics", step1=P, step1_score=215)
-    )
+    border = full_text(ask(Question.TARGET_SCORE, specialty="pediatrics", step1=P, step1_score=215))
     assert "210-229" in border and "235 or more" in border
     assert "about 220" in border  # under ~220: trouble at academic programs
     assert "26 January 2022" in border
@@ -323,9 +323,7 @@ def test_peds_step1_not_taken_yet():
 
 @covers("PEDS.step1_fail", "PEDS.faq2")
 def test_peds_faq2_match_with_step1_fail():
-    advice = ask(
-        Question.CHANCES, specialty="pediatrics", step1=FTP, step2_score=240, visa=Visa.J1
-    )
+    advice = ask(Question.CHANCES, specialty="pediatrics", step1=FTP, step2_score=240, visa=Visa.J1)
     assert advice.outlook == Outlook.REALISTIC  # harder, but yes
     text = full_text(advice)
     assert "235+" in text and "upward trend" in text
@@ -385,7 +383,10 @@ def test_peds_faq4_delay_a_year():
 @covers("PEDS.commitment", "PEDS.letters", "PEDS.research")
 def test_peds_usce_letters_research():
     advice = ask(
-        Question.USCE_LETTERS, specialty="pediatrics", usce_months=1, usce_kind=UsceKind.OBSERVERSHIP
+        Question.USCE_LETTERS,
+        specialty="pediatrics",
+        usce_months=1,
+        usce_kind=UsceKind.OBSERVERSHIP,
     )
     assert "1 month of observership" in advice.verdict
     text = full_text(advice)
@@ -414,7 +415,9 @@ def test_signaling():
 
 @covers("PEDS.personal_statement")
 def test_peds_personal_statement_is_about_identity():
-    text = full_text(ask(Question.PERSONAL_STATEMENT, specialty="pediatrics", step1=P, step2_score=240))
+    text = full_text(
+        ask(Question.PERSONAL_STATEMENT, specialty="pediatrics", step1=P, step2_score=240)
+    )
     assert "why this specialty" in text.lower() and "not let the statement become an essay" in text
 
 

@@ -6,8 +6,21 @@ from img_strategy.cli import main
 
 
 def test_cli_prints_rendered_advice(capsys):
-    code = main(["advise", "--step2", "232", "--visa", "j1", "--specialty", "peds",
-                 "--question", "programs", "--today", "2026-11-23"])
+    code = main(
+        [
+            "advise",
+            "--step2",
+            "232",
+            "--visa",
+            "j1",
+            "--specialty",
+            "peds",
+            "--question",
+            "programs",
+            "--today",
+            "2026-11-23",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("Apply to 80-100 Pediatrics programs.")
@@ -15,8 +28,22 @@ def test_cli_prints_rendered_advice(capsys):
 
 
 def test_cli_json_and_word_scores(capsys):
-    code = main(["advise", "--step1", "fail-then-pass", "--step2", "two twenty", "--specialty",
-                 "pediatrics", "--question", "programs", "--json", "--today", "2026-11-23"])
+    code = main(
+        [
+            "advise",
+            "--step1",
+            "fail-then-pass",
+            "--step2",
+            "two twenty",
+            "--specialty",
+            "pediatrics",
+            "--question",
+            "programs",
+            "--json",
+            "--today",
+            "2026-11-23",
+        ]
+    )
     data = json.loads(capsys.readouterr().out)
     assert code == 0
     assert data["program_count"] == {"low": 100, "high": None}

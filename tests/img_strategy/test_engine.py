@@ -25,21 +25,53 @@ from tests.img_strategy.support import TODAY, ask, full_text
 
 VARIED_PROFILES = [
     Profile(),
-    Profile(specialty="pediatrics", step1=ExamStatus.FAILED_THEN_PASSED, step2_score=220,
-            visa=Visa.J1, graduation_year=2022, usce_months=4,
-            usce_kind=UsceKind.OBSERVERSHIP),
-    Profile(specialty="internal_medicine", step1=ExamStatus.PASSED, step1_score=205,
-            step2=ExamStatus.NOT_TAKEN, step2_practice=214, visa=Visa.H1B,
-            graduation_year=2015, usce_months=0),
-    Profile(specialty="dermatology", step1=ExamStatus.PASSED, step2_score=262,
-            visa=Visa.NONE, step3=ExamStatus.PASSED, graduation_year=2025,
-            usce_months=6, usce_kind=UsceKind.HANDS_ON),
-    Profile(specialty="psychiatry", step1=ExamStatus.FAILED, step1_attempts=3,
-            step2_score=230, step2_attempts=2, step2=ExamStatus.FAILED_THEN_PASSED,
-            visa=Visa.EITHER, graduation_year=2020),
+    Profile(
+        specialty="pediatrics",
+        step1=ExamStatus.FAILED_THEN_PASSED,
+        step2_score=220,
+        visa=Visa.J1,
+        graduation_year=2022,
+        usce_months=4,
+        usce_kind=UsceKind.OBSERVERSHIP,
+    ),
+    Profile(
+        specialty="internal_medicine",
+        step1=ExamStatus.PASSED,
+        step1_score=205,
+        step2=ExamStatus.NOT_TAKEN,
+        step2_practice=214,
+        visa=Visa.H1B,
+        graduation_year=2015,
+        usce_months=0,
+    ),
+    Profile(
+        specialty="dermatology",
+        step1=ExamStatus.PASSED,
+        step2_score=262,
+        visa=Visa.NONE,
+        step3=ExamStatus.PASSED,
+        graduation_year=2025,
+        usce_months=6,
+        usce_kind=UsceKind.HANDS_ON,
+    ),
+    Profile(
+        specialty="psychiatry",
+        step1=ExamStatus.FAILED,
+        step1_attempts=3,
+        step2_score=230,
+        step2_attempts=2,
+        step2=ExamStatus.FAILED_THEN_PASSED,
+        visa=Visa.EITHER,
+        graduation_year=2020,
+    ),
     Profile(specialty="emergency_medicine", step1=ExamStatus.NOT_TAKEN, visa=Visa.J1),
-    Profile(specialty="pediatrics", step1=ExamStatus.PASSED, step1_score=236,
-            step2_score=214, visa=Visa.J1),
+    Profile(
+        specialty="pediatrics",
+        step1=ExamStatus.PASSED,
+        step1_score=236,
+        step2_score=214,
+        visa=Visa.J1,
+    ),
 ]
 
 
@@ -51,8 +83,13 @@ def test_same_profile_and_question_give_byte_identical_advice():
 
 
 def test_advice_serialises_to_json_with_reasons_and_sources():
-    advice = ask(Question.PROGRAMS, specialty="pediatrics", step1=ExamStatus.PASSED,
-                 step2_score=232, visa=Visa.J1)
+    advice = ask(
+        Question.PROGRAMS,
+        specialty="pediatrics",
+        step1=ExamStatus.PASSED,
+        step2_score=232,
+        visa=Visa.J1,
+    )
     data = json.loads(advice.to_json())
     assert data["question"] == "programs"
     assert data["program_count"] == {"low": 80, "high": 100}
@@ -85,7 +122,10 @@ def test_every_number_in_a_reply_comes_from_a_cited_figure_or_the_users_profile(
             if number in allowed:
                 continue
             assert re.search(rf"(points under|remain|used {number})", text), (
-                question, number, text)
+                question,
+                number,
+                text,
+            )
 
 
 def test_reported_and_dated_facts_say_so():
@@ -93,8 +133,9 @@ def test_reported_and_dated_facts_say_so():
     assert "since 1 July 2021" in text
     visa = full_text(ask(Question.VISA, visa=Visa.H1B))
     assert "USD 100,000 fee (reported, as of 21 September 2025)" in visa
-    blocked = full_text(ask(Question.CHANCES, specialty="internal_medicine",
-                            step2=ExamStatus.FAILED))
+    blocked = full_text(
+        ask(Question.CHANCES, specialty="internal_medicine", step2=ExamStatus.FAILED)
+    )
     assert "218 (reported, as of 1 July 2025)" in blocked
 
 
@@ -102,38 +143,60 @@ def test_missing_asks_only_for_what_the_question_needs():
     assert missing(Question.TARGET_SCORE, Profile(specialty="pediatrics")) == ()
     assert missing(Question.CK_TIMING, Profile()) == ()
     assert missing(Question.CHANCES, Profile()) == (
-        Field.SPECIALTY, Field.STEP1, Field.STEP2, Field.VISA, Field.GRADUATION_YEAR)
+        Field.SPECIALTY,
+        Field.STEP1,
+        Field.STEP2,
+        Field.VISA,
+        Field.GRADUATION_YEAR,
+    )
     partial = Profile(specialty="pediatrics", step1=ExamStatus.FAILED_THEN_PASSED)
-    assert missing(Question.CHANCES, partial) == (
-        Field.STEP2, Field.VISA, Field.GRADUATION_YEAR)
+    assert missing(Question.CHANCES, partial) == (Field.STEP2, Field.VISA, Field.GRADUATION_YEAR)
     # Not taken yet: the practice estimate is asked instead, unless skipped.
     untaken = Profile(specialty="pediatrics", step2=ExamStatus.NOT_TAKEN)
     assert missing(Question.POSTPONE, untaken) == (Field.STEP2_PRACTICE,)
     assert missing(Question.POSTPONE, untaken, {Field.STEP2_PRACTICE}) == ()
     assert missing(Question.CHANCES, Profile(), {Field.VISA, Field.STEP1}) == (
-        Field.SPECIALTY, Field.STEP2, Field.GRADUATION_YEAR)
+        Field.SPECIALTY,
+        Field.STEP2,
+        Field.GRADUATION_YEAR,
+    )
 
 
 def test_failed_exam_blocks_until_passed():
-    advice = ask(Question.CHANCES, specialty="family_medicine", step1=ExamStatus.FAILED,
-                 step1_attempts=3, step2_score=250)
+    advice = ask(
+        Question.CHANCES,
+        specialty="family_medicine",
+        step1=ExamStatus.FAILED,
+        step1_attempts=3,
+        step2_score=250,
+    )
     assert "first job is passing Step 1" in advice.verdict
     assert "used 3 of the 4 attempts" in full_text(advice)
-    below_passing = ask(Question.CHANCES, specialty="family_medicine",
-                        step1=ExamStatus.PASSED, step2_score=210)
+    below_passing = ask(
+        Question.CHANCES, specialty="family_medicine", step1=ExamStatus.PASSED, step2_score=210
+    )
     assert "passing Step 2 CK" in below_passing.verdict
 
 
 def test_practice_estimate_is_used_and_flagged():
-    advice = ask(Question.CHANCES, specialty="internal_medicine", step1=ExamStatus.PASSED,
-                 step2=ExamStatus.NOT_TAKEN, step2_practice=242)
+    advice = ask(
+        Question.CHANCES,
+        specialty="internal_medicine",
+        step1=ExamStatus.PASSED,
+        step2=ExamStatus.NOT_TAKEN,
+        step2_practice=242,
+    )
     assert "practice score of 242" in advice.verdict
     assert advice.assumptions
 
 
 def test_render_puts_verdict_first_and_splits_long_advice():
-    advice = ask(Question.RECOVERY, step1=ExamStatus.FAILED_THEN_PASSED, step2_score=219,
-                 specialty="pediatrics")
+    advice = ask(
+        Question.RECOVERY,
+        step1=ExamStatus.FAILED_THEN_PASSED,
+        step2_score=219,
+        specialty="pediatrics",
+    )
     messages = render(advice)
     assert messages[0].startswith(advice.verdict)
     assert len(messages) > 1
@@ -155,19 +218,48 @@ def test_every_statement_is_reachable():
     used: set[str] = set()
     extra = [
         Profile(specialty="pediatrics", step1=ExamStatus.NOT_TAKEN, graduation_year=2026),
-        Profile(specialty="internal_medicine", step1=ExamStatus.PASSED, step2_score=251,
-                graduation_year=2025, usce_months=3, usce_kind=UsceKind.HANDS_ON,
-                visa=Visa.J1),
-        Profile(specialty="internal_medicine", step1=ExamStatus.PASSED, step2_score=228,
-                graduation_year=2020, visa=Visa.J1),
-        Profile(specialty="pediatrics", step1=ExamStatus.PASSED, step2=ExamStatus.NOT_TAKEN,
-                step2_practice=238),
-        Profile(specialty="pediatrics", step1=ExamStatus.PASSED, step2=ExamStatus.NOT_TAKEN,
-                step2_practice=228),
-        Profile(specialty="pediatrics", step1=ExamStatus.PASSED, step2=ExamStatus.NOT_TAKEN,
-                step2_practice=214, graduation_year=2019),
-        Profile(specialty="pediatrics", step1=ExamStatus.PASSED, step1_score=215,
-                step2_score=245, visa=Visa.H1B),
+        Profile(
+            specialty="internal_medicine",
+            step1=ExamStatus.PASSED,
+            step2_score=251,
+            graduation_year=2025,
+            usce_months=3,
+            usce_kind=UsceKind.HANDS_ON,
+            visa=Visa.J1,
+        ),
+        Profile(
+            specialty="internal_medicine",
+            step1=ExamStatus.PASSED,
+            step2_score=228,
+            graduation_year=2020,
+            visa=Visa.J1,
+        ),
+        Profile(
+            specialty="pediatrics",
+            step1=ExamStatus.PASSED,
+            step2=ExamStatus.NOT_TAKEN,
+            step2_practice=238,
+        ),
+        Profile(
+            specialty="pediatrics",
+            step1=ExamStatus.PASSED,
+            step2=ExamStatus.NOT_TAKEN,
+            step2_practice=228,
+        ),
+        Profile(
+            specialty="pediatrics",
+            step1=ExamStatus.PASSED,
+            step2=ExamStatus.NOT_TAKEN,
+            step2_practice=214,
+            graduation_year=2019,
+        ),
+        Profile(
+            specialty="pediatrics",
+            step1=ExamStatus.PASSED,
+            step1_score=215,
+            step2_score=245,
+            visa=Visa.H1B,
+        ),
         Profile(specialty="pediatrics", step1=ExamStatus.PASSED, step1_score=205),
         Profile(specialty="pediatrics", step1=ExamStatus.PASSED, step1_score=238),
         Profile(step1=ExamStatus.PASSED, step2_score=219, visa=Visa.J1),
@@ -175,15 +267,13 @@ def test_every_statement_is_reachable():
         Profile(specialty="pediatrics", usce_months=3, usce_kind=UsceKind.HANDS_ON),
         Profile(graduation_year=2020),
         Profile(step1=ExamStatus.PASSED, step2_score=219, visa=Visa.EITHER),
-        Profile(step1=ExamStatus.PASSED, step2_score=240, visa=Visa.EITHER,
-                step3=ExamStatus.NOT_TAKEN),
+        Profile(
+            step1=ExamStatus.PASSED, step2_score=240, visa=Visa.EITHER, step3=ExamStatus.NOT_TAKEN
+        ),
     ]
     for profile, question in product(VARIED_PROFILES + extra, Question):
         advice = advise(question, profile, today=TODAY)
         used |= {r.rule for r in advice.reasons}
     rules = default_rules()
-    unused = {
-        sid for sid in rules.statements
-        if sid not in used and not sid.startswith("input.")
-    }
+    unused = {sid for sid in rules.statements if sid not in used and not sid.startswith("input.")}
     assert unused == set()

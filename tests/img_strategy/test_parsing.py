@@ -24,8 +24,15 @@ from tests.img_strategy.support import TODAY
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("235", 235), ("two thirty five", 235), ("two hundred and thirty-five", 235),
-     ("two forty", 240), ("Two Fifty", 250), ("six", 6), ("228", 228)],
+    [
+        ("235", 235),
+        ("two thirty five", 235),
+        ("two hundred and thirty-five", 235),
+        ("two forty", 240),
+        ("Two Fifty", 250),
+        ("six", 6),
+        ("228", 228),
+    ],
 )
 def test_numbers_in_digits_and_words(text, value):
     assert parse_number(text) == value
@@ -54,9 +61,16 @@ def test_attempts(text, value):
 
 @pytest.mark.parametrize(
     ("text", "visa"),
-    [("J1", Visa.J1), ("j-1", Visa.J1), ("j one", Visa.J1), ("H1B", Visa.H1B),
-     ("H-1B", Visa.H1B), ("green card", Visa.NONE), ("US citizen", Visa.NONE),
-     ("j1 or h1b", Visa.EITHER)],
+    [
+        ("J1", Visa.J1),
+        ("j-1", Visa.J1),
+        ("j one", Visa.J1),
+        ("H1B", Visa.H1B),
+        ("H-1B", Visa.H1B),
+        ("green card", Visa.NONE),
+        ("US citizen", Visa.NONE),
+        ("j1 or h1b", Visa.EITHER),
+    ],
 )
 def test_visas(text, visa):
     assert parse_visa(text) == visa
@@ -64,9 +78,17 @@ def test_visas(text, visa):
 
 @pytest.mark.parametrize(
     ("text", "specialty"),
-    [("peds", "pediatrics"), ("Paeds", "pediatrics"), ("IM", "internal_medicine"),
-     ("im", "internal_medicine"), ("gen surg", "general_surgery"), ("OB/GYN", "obstetrics_gynecology"),
-     ("derm", "dermatology"), ("rads", "radiology"), ("psych", "psychiatry")],
+    [
+        ("peds", "pediatrics"),
+        ("Paeds", "pediatrics"),
+        ("IM", "internal_medicine"),
+        ("im", "internal_medicine"),
+        ("gen surg", "general_surgery"),
+        ("OB/GYN", "obstetrics_gynecology"),
+        ("derm", "dermatology"),
+        ("rads", "radiology"),
+        ("psych", "psychiatry"),
+    ],
 )
 def test_specialties(text, specialty):
     assert parse_specialty(text) == specialty
@@ -90,19 +112,34 @@ def mention(text: str, label: Label, haystack: str) -> Mention:
 
 def parse(message: str, spans: list[tuple[str, Label]], expected: Field | None = None):
     return facts_from_mentions(
-        message, [mention(t, label, message) for t, label in spans], today=TODAY,
+        message,
+        [mention(t, label, message) for t, label in spans],
+        today=TODAY,
         expected=expected,
     )
 
 
 def test_whatsapp_style_message_pairs_each_value_with_its_exam():
     msg = "failed S1 once, CK 228, need J1, peds?"
-    facts = parse(msg, [("failed", Label.RESULT), ("S1", Label.EXAM), ("once", Label.ATTEMPTS),
-                        ("CK", Label.EXAM), ("228", Label.SCORE), ("J1", Label.VISA),
-                        ("peds", Label.SPECIALTY)])
+    facts = parse(
+        msg,
+        [
+            ("failed", Label.RESULT),
+            ("S1", Label.EXAM),
+            ("once", Label.ATTEMPTS),
+            ("CK", Label.EXAM),
+            ("228", Label.SCORE),
+            ("J1", Label.VISA),
+            ("peds", Label.SPECIALTY),
+        ],
+    )
     assert facts.changes == {
-        "visa": Visa.J1, "specialty": "pediatrics", "step1": ExamStatus.FAILED_THEN_PASSED,
-        "step1_attempts": 2, "step2": ExamStatus.PASSED, "step2_score": 228,
+        "visa": Visa.J1,
+        "specialty": "pediatrics",
+        "step1": ExamStatus.FAILED_THEN_PASSED,
+        "step1_attempts": 2,
+        "step2": ExamStatus.PASSED,
+        "step2_score": 228,
     }
     assert facts.problems == ()
 
@@ -136,17 +173,27 @@ def test_numeric_step1_after_pass_fail_date_is_refused():
 
 def test_graduation_years_future_and_implausible():
     assert parse("graduated 2031", [("2031", Label.GRAD_YEAR)]).problems[0].code == (
-        "grad_year_future")
+        "grad_year_future"
+    )
     assert parse("graduated 1960", [("1960", Label.GRAD_YEAR)]).problems[0].code == (
-        "grad_year_too_old")
+        "grad_year_too_old"
+    )
     assert parse("i graduated 6 years ago", [("6 years ago", Label.YEARS_AGO)]).changes == {
-        "graduation_year": 2020}
+        "graduation_year": 2020
+    }
 
 
 def test_usce_duration_kind_and_specialty():
     msg = "3 months observership in IM, applying peds"
-    facts = parse(msg, [("3 months", Label.DURATION), ("observership", Label.USCE_TYPE),
-                        ("IM", Label.SPECIALTY), ("peds", Label.SPECIALTY)])
+    facts = parse(
+        msg,
+        [
+            ("3 months", Label.DURATION),
+            ("observership", Label.USCE_TYPE),
+            ("IM", Label.SPECIALTY),
+            ("peds", Label.SPECIALTY),
+        ],
+    )
     assert facts.changes["usce_months"] == 3
     assert facts.changes["usce_kind"] == UsceKind.OBSERVERSHIP
     assert facts.changes["usce_specialty"] == "internal_medicine"
@@ -164,8 +211,15 @@ def test_bare_answers_to_the_question_asked():
 
 def test_not_taken_and_practice_scores():
     msg = "not taken ck yet, nbme 225"
-    facts = parse(msg, [("not taken", Label.RESULT), ("ck", Label.EXAM), ("nbme", Label.EXAM),
-                        ("225", Label.SCORE)])
+    facts = parse(
+        msg,
+        [
+            ("not taken", Label.RESULT),
+            ("ck", Label.EXAM),
+            ("nbme", Label.EXAM),
+            ("225", Label.SCORE),
+        ],
+    )
     assert facts.changes["step2"] == ExamStatus.NOT_TAKEN
     assert facts.changes["step2_practice"] == 225
 
@@ -178,8 +232,16 @@ def test_past_tense_is_not_a_correction():
 
 def test_a_score_binds_to_the_exam_in_its_own_clause():
     msg = "is 228 enough for IM? passed s1 first attempt"
-    facts = parse(msg, [("228", Label.SCORE), ("IM", Label.SPECIALTY), ("passed", Label.RESULT),
-                        ("s1", Label.EXAM), ("first attempt", Label.RESULT)])
+    facts = parse(
+        msg,
+        [
+            ("228", Label.SCORE),
+            ("IM", Label.SPECIALTY),
+            ("passed", Label.RESULT),
+            ("s1", Label.EXAM),
+            ("first attempt", Label.RESULT),
+        ],
+    )
     assert facts.changes["step2_score"] == 228
     assert "step1_score" not in facts.changes
     assert facts.changes["step1"] == ExamStatus.PASSED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,8 +87,9 @@ def test_a_failed_attempt_never_improves_the_verdict(profile, specialty, exam):
     profile = profile.with_changes(specialty=specialty)
     attempts = getattr(profile, f"{exam}_attempts") or 1
     status = getattr(profile, exam)
-    failed_status = ExamStatus.FAILED if status == ExamStatus.FAILED else (
-        ExamStatus.FAILED_THEN_PASSED)
+    failed_status = (
+        ExamStatus.FAILED if status == ExamStatus.FAILED else (ExamStatus.FAILED_THEN_PASSED)
+    )
     after = profile.with_changes(**{f"{exam}_attempts": attempts + 1, exam: failed_status})
     before_outlook = assess(RULES, profile, specialty, TODAY).outlook
     after_outlook = assess(RULES, after, specialty, TODAY).outlook
@@ -102,10 +105,15 @@ def test_a_failed_attempt_never_improves_the_verdict(profile, specialty, exam):
 @settings(max_examples=500, deadline=None)
 @given(st.text())
 def test_parsers_raise_only_parse_errors(text):
-    for parser in (parse_number, parse_score, parse_attempts, parse_months, parse_specialty,
-                   parse_visa, parse_year):
-        try:
+    for parser in (
+        parse_number,
+        parse_score,
+        parse_attempts,
+        parse_months,
+        parse_specialty,
+        parse_visa,
+        parse_year,
+    ):
+        with contextlib.suppress(ParseError):
             parser(text)
-        except ParseError:
-            pass
     facts_from_mentions(text, [], today=TODAY)
