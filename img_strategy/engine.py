@@ -87,7 +87,7 @@ def assess(rules: Rules, profile: Profile, specialty_id: str | None, today: date
     ):
         blocked_by = "Step 2 CK"
 
-    penalties = tuple(p for p in _penalties(rules, profile, today))
+    penalties = tuple(_penalties(rules, profile, today))
     band = rules.step2_outlook[table].lookup(ck) if ck is not None else None
     if blocked_by:
         outlook: Outlook | None = Outlook.LONG_SHOT
@@ -125,28 +125,28 @@ def _penalties(rules: Rules, profile: Profile, today: date) -> list[Penalty]:
 
 def program_range(
     rules: Rules, profile: Profile, assessment: Assessment
-) -> tuple[ProgramRange, list[str]]:
-    """Recommended number of programs, and the rule ids that set it."""
+) -> tuple[ProgramRange, list[tuple[str, str]]]:
+    """Recommended number of programs, and the (rule id, source id) pairs that set it."""
     table = assessment.table
     if table == "general":
         band = rules.program_count["general"].lookup(assessment.ck or 1)
         low = int(rules.figure(band.data["low_figure"]).value or 0)
-        return ProgramRange(low, None), [band.id]
+        return ProgramRange(low, None), [(band.id, band.source)]
     if assessment.ck is None:
         common = rules.figure("peds_programs_common")
         chosen = ProgramRange(int(common.low or 0), int(common.high or 0))
-        rule_ids = ["figure.peds_programs_common"]
+        fired = [("figure.peds_programs_common", common.source)]
     else:
         band = rules.program_count[table].lookup(assessment.ck)
         chosen = ProgramRange(band.data["low"], band.data["high"])
-        rule_ids = [band.id]
+        fired = [(band.id, band.source)]
     if profile.step1_failures or profile.step2_failures:
         for floor in rules.count_floors:
             candidate = ProgramRange(floor.low, floor.high)
             if floor.table == table and not candidate.at_most_as_large_as(chosen):
                 chosen = candidate
-                rule_ids.append(floor.id)
-    return chosen, rule_ids
+                fired.append((floor.id, floor.source))
+    return chosen, fired
 
 
 def ck_target(rules: Rules, profile: Profile, specialty: Specialty) -> tuple[int, str]:
@@ -451,14 +451,9 @@ def _programs(c: _Ctx) -> None:
     spec, p = c.specialty, c.profile
     a = assess(c.rules, p, p.specialty, c.today)
     c.b.table, c.b.outlook = a.table, a.outlook
-    count, rule_ids = program_range(c.rules, p, a)
+    count, fired = program_range(c.rules, p, a)
     c.b.program_count = count
-    for rule_id in rule_ids:
-        source = (
-            c.rules.figure(rule_id.removeprefix("figure.")).source
-            if rule_id.startswith("figure.")
-            else _band_or_floor_source(c.rules, rule_id)
-        )
+    for rule_id, source in fired:
         c.b.cite(rule_id, source)
     name = spec.name if spec else "residency"
     if a.table == "pediatrics":
@@ -489,18 +484,6 @@ def _programs(c: _Ctx) -> None:
         c.b.say("count.deemphasise")
     c.b.say("count.interviews")
     c.b.say("count.public_data")
-
-
-def _band_or_floor_source(rules: Rules, rule_id: str) -> str:
-    for tables in (rules.program_count,):
-        for table in tables.values():
-            for band in table.bands:
-                if band.id == rule_id:
-                    return band.source
-    for floor in rules.count_floors:
-        if floor.id == rule_id:
-            return floor.source
-    raise KeyError(rule_id)
 
 
 def _postpone(c: _Ctx) -> None:
