@@ -238,39 +238,35 @@ def parse_attempts(text: str) -> int:
     raise ParseError(f"not an attempt count: {text}")
 
 
-def parse_visa(text: str) -> Visa:
-    value = vocabulary().lookup("visas", text)
+def _canonical(kind: str, text: str, *, any_case: bool = False) -> str:
+    """The canonical value of a vocabulary word, or :class:`ParseError`."""
+    vocab = vocabulary()
+    value = vocab.lookup_any_case(kind, text) if any_case else vocab.lookup(kind, text)
     if value is None:
-        raise ParseError(f"unknown visa: {text}")
-    return Visa(value)
-
-
-def parse_specialty(text: str) -> str:
-    value = vocabulary().lookup_any_case("specialties", text)
-    if value is None:
-        raise ParseError(f"unknown specialty: {text}")
+        raise ParseError(f"unknown {kind}: {text}")
     return value
 
 
+def parse_visa(text: str) -> Visa:
+    return Visa(_canonical("visas", text))
+
+
+def parse_specialty(text: str) -> str:
+    """Canonical specialty id; exact-case aliases match in any case here, because the NLU
+    layer has already judged a lowercase "im" by its context."""
+    return _canonical("specialties", text, any_case=True)
+
+
 def parse_exam(text: str) -> Exam:
-    value = vocabulary().lookup("exams", text)
-    if value is None:
-        raise ParseError(f"unknown exam: {text}")
-    return Exam(value)
+    return Exam(_canonical("exams", text))
 
 
 def parse_result(text: str) -> Result:
-    value = vocabulary().lookup("results", text)
-    if value is None:
-        raise ParseError(f"unknown result: {text}")
-    return Result(value)
+    return Result(_canonical("results", text))
 
 
 def parse_usce_kind(text: str) -> UsceKind:
-    value = vocabulary().lookup("usce_types", text)
-    if value is None:
-        raise ParseError(f"unknown USCE type: {text}")
-    return UsceKind(value)
+    return UsceKind(_canonical("usce_types", text))
 
 
 def parse_year(text: str) -> int:
