@@ -40,7 +40,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
 
-$(SPACY_DIR)/.built: $(VENV)/.installed $(SPACY_SOURCES)
+$(SPACY_DIR)/.built: $(SPACY_SOURCES) | $(VENV)/.installed
 	$(BIN)/python -m img_nlp.build $(SPACY_DIR)
 	@touch $@
 
