@@ -151,6 +151,8 @@ class AdviceBuilder:
     def build(self) -> Advice:
         if self._verdict is None:
             raise AssertionError(f"handler for {self.question.value} set no verdict")
+        if self.table is not None:
+            self.say(f"table.{self.table}")  # every score-based answer says whose figures
         return Advice(
             question=self.question,
             verdict=self._verdict,
