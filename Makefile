@@ -21,7 +21,7 @@ export ACTION_HOST ?= 127.0.0.1
 NLU_SOURCES := $(shell find data -type f -name '*.yml' 2>/dev/null) domain.yml config.yml
 SPACY_SOURCES := $(wildcard img_nlp/*.py img_nlp/patterns/*.jsonl) img_strategy/vocabulary.yml
 
-.PHONY: help setup train chat serve test lint unit validate rasa-test bench clean
+.PHONY: help setup train chat serve test lint unit validate rasa-test bench migrate purge clean
 
 help:
 	@echo "make chat   - set up, train, and talk to the advisor in this terminal"
@@ -72,6 +72,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 unit: setup
+	scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest -m "not e2e"
 
 validate: setup
@@ -92,6 +93,14 @@ test: lint validate unit rasa-test
 bench: setup
 	$(BIN)/python -m bench.strategy
 	@echo "not measured yet: REST latency/throughput vs a stock rasa init bot, training time, start-up time, RSS, two-instance scale-out (benchmarks issue)"
+
+## migrate / purge: the project's own tables (remembered profiles), on the TRACKER_* database.
+migrate: setup
+	$(BIN)/python -m img_store migrate
+
+PURGE_DAYS ?= 180
+purge: setup
+	$(BIN)/python -m img_store purge --days $(PURGE_DAYS)
 
 clean:
 	rm -rf build models results var .pytest_cache .ruff_cache

@@ -1,0 +1,157 @@
+"""Remembered profiles: saved only with the user's consent, keyed by channel and user id.
+
+SQLAlchemy 1.4 used in its 2.0 style (``future=True`` engines, ``select()``, ``Session``).
+The schema is owned by Alembic (img_store/migrations); :func:`open_profile_store` refuses a
+database whose schema is behind and names the command that upgrades it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    delete,
+    func,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine, create_engine
+from sqlalchemy.orm import Session, registry
+
+from img_store.settings import DatabaseSettings
+from img_strategy import Profile
+
+mapper_registry = registry()
+metadata = mapper_registry.metadata
+
+# Rasa's SQLTrackerStore keeps every event in this table, one row per event.
+TRACKER_EVENTS_TABLE = "events"
+DEFAULT_RETENTION_DAYS = 180
+
+
+@mapper_registry.mapped
+class StoredProfile:
+    __tablename__ = "img_profiles"
+
+    channel = Column(String(64), primary_key=True)
+    user_id = Column(String(255), primary_key=True)
+    data = Column(JSON, nullable=False)
+    consented_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+    last_used_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class SchemaBehindError(RuntimeError):
+    """The database schema is older than this code; run the upgrade command."""
+
+
+@dataclass(frozen=True)
+class Remembered:
+    profile: Profile
+    consented_at: datetime
+    last_used_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ProfileStore:
+    """Profiles users agreed to have remembered. All methods are short transactions."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def load(self, channel: str, user_id: str, *, now: datetime | None = None) -> Remembered | None:
+        """The stored profile, marking it as used (for the retention clock)."""
+        with Session(self.engine, future=True) as session, session.begin():
+            row = session.get(StoredProfile, (channel, user_id))
+            if row is None:
+                return None
+            row.last_used_at = now or _now()
+            return Remembered(Profile.from_dict(row.data), row.consented_at, row.last_used_at)
+
+    def save(
+        self, channel: str, user_id: str, profile: Profile, *, now: datetime | None = None
+    ) -> None:
+        """Create or replace the remembered profile (the caller has the user's consent)."""
+        now = now or _now()
+        data = profile.to_dict()
+        with Session(self.engine, future=True) as session, session.begin():
+            row = session.get(StoredProfile, (channel, user_id))
+            if row is None:
+                session.add(
+                    StoredProfile(
+                        channel=channel,
+                        user_id=user_id,
+                        data=data,
+                        consented_at=now,
+                        updated_at=now,
+                        last_used_at=now,
+                    )
+                )
+            else:
+                row.data, row.updated_at, row.last_used_at = data, now, now
+
+    def forget(self, channel: str, user_id: str, sender_id: str | None = None) -> int:
+        """Delete the stored profile and (given ``sender_id``) the user's conversation events
+        in the tracker store's table, in one transaction. Returns the rows deleted."""
+        with Session(self.engine, future=True) as session, session.begin():
+            deleted = session.execute(
+                delete(StoredProfile).where(
+                    StoredProfile.channel == channel, StoredProfile.user_id == user_id
+                )
+            ).rowcount
+            connection = session.connection()
+            if sender_id is not None and inspect(connection).has_table(TRACKER_EVENTS_TABLE):
+                # Reflected into its own MetaData: the tracker table is Rasa's, not ours.
+                events = Table(TRACKER_EVENTS_TABLE, MetaData(), autoload_with=connection)
+                deleted += session.execute(
+                    delete(events).where(events.c.sender_id == sender_id)
+                ).rowcount
+            return deleted
+
+    def purge_unused(
+        self, older_than_days: int = DEFAULT_RETENTION_DAYS, *, now: datetime | None = None
+    ) -> int:
+        """Delete profiles not used for ``older_than_days``; returns how many."""
+        cutoff = (now or _now()) - timedelta(days=older_than_days)
+        with Session(self.engine, future=True) as session, session.begin():
+            return session.execute(
+                delete(StoredProfile).where(StoredProfile.last_used_at < cutoff)
+            ).rowcount
+
+    def count(self) -> int:
+        with Session(self.engine, future=True) as session:
+            return session.execute(select(func.count()).select_from(StoredProfile)).scalar_one()
+
+    def touch(self, channel: str, user_id: str, when: datetime) -> None:
+        """Set last use explicitly (tests of the retention clock)."""
+        with Session(self.engine, future=True) as session, session.begin():
+            session.execute(
+                update(StoredProfile)
+                .where(StoredProfile.channel == channel, StoredProfile.user_id == user_id)
+                .values(last_used_at=when)
+            )
+
+
+def make_engine(settings: DatabaseSettings | None = None) -> Engine:
+    settings = settings or DatabaseSettings.from_env()
+    return create_engine(settings.url(), future=True, pool_pre_ping=True)
+
+
+def open_profile_store(settings: DatabaseSettings | None = None) -> ProfileStore:
+    """A store on a database whose schema is current; otherwise a clear error."""
+    from img_store.migrations import check_schema_current
+
+    engine = make_engine(settings)
+    check_schema_current(engine)
+    return ProfileStore(engine)
