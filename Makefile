@@ -21,7 +21,7 @@ export ACTION_HOST ?= 127.0.0.1
 NLU_SOURCES := $(shell find data -type f -name '*.yml' 2>/dev/null) domain.yml config.yml
 SPACY_SOURCES := $(wildcard img_nlp/*.py img_nlp/patterns/*.jsonl) img_strategy/vocabulary.yml
 
-.PHONY: help setup train chat serve test lint unit validate rasa-test bench migrate purge clean
+.PHONY: help setup train chat serve test lint unit validate rasa-test bench migrate purge embedded-db clean
 
 help:
 	@echo "make chat   - set up, train, and talk to the advisor in this terminal"
@@ -55,12 +55,12 @@ $(MODEL): $(NLU_SOURCES) $(SPACY_DIR)/.built | setup
 	@touch $@
 
 ## chat: the action server in the background, rasa shell in the foreground.
-chat: train
+chat: train embedded-db
 	@mkdir -p var
 	scripts/with-action-server.sh $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
 ## serve: REST, socketio and the token-protected HTTP API.
-serve: train
+serve: train embedded-db
 	@mkdir -p var
 	@if [ -z "$${RASA_TOKEN:-}" ]; then echo "error: set RASA_TOKEN (the HTTP API's token); see README" >&2; exit 2; fi
 	scripts/with-action-server.sh $(RASA) run --model $(MODEL) --endpoints endpoints.yml \
@@ -93,6 +93,11 @@ test: lint validate unit rasa-test
 bench: setup
 	$(BIN)/python -m bench.strategy
 	@echo "not measured yet: REST latency/throughput vs a stock rasa init bot, training time, start-up time, RSS, two-instance scale-out (benchmarks issue)"
+
+## The embedded SQLite default is upgraded automatically; a configured PostgreSQL is not
+## (the servers refuse to start on a behind schema and name `make migrate`).
+embedded-db: setup
+	@if [ "$${TRACKER_DIALECT:-sqlite}" = sqlite ]; then $(BIN)/python -m img_store migrate; fi
 
 ## migrate / purge: the project's own tables (remembered profiles), on the TRACKER_* database.
 migrate: setup

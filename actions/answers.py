@@ -10,8 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
 from actions.messages import DISCLAIMER, follow_up_buttons, menu_buttons
-from actions.problems import say_pending_problems
+from actions.problems import say_pending_notices
 from actions.slots import (
+    CONSENT_PENDING_SLOT,
+    CONSENT_SLOT,
     DISCLAIMER_SLOT,
     PROFILE_SLOTS,
     QUESTION_SLOT,
@@ -22,6 +24,7 @@ from actions.slots import (
     question_from_intent,
     today,
 )
+from actions.store import StoreError, channel_of, profile_store
 from img_strategy import Advice, ExamStatus, Profile, Question, advise, default_rules, describe
 from img_strategy.parsing import Mention, facts_from_mentions
 from img_strategy.render import explain_problem, render, render_reasons
@@ -37,7 +40,7 @@ def send_advice(
     preface: str | None = None,
 ) -> list[EventType]:
     """Send rendered advice (disclaimer first, once) and remember its reasons for "why?"."""
-    events = say_pending_problems(dispatcher, tracker)
+    events = say_pending_notices(dispatcher, tracker)
     if not tracker.get_slot(DISCLAIMER_SLOT):
         dispatcher.utter_message(text=DISCLAIMER)
         events.append(SlotSet(DISCLAIMER_SLOT, True))
@@ -51,6 +54,31 @@ def send_advice(
     return events
 
 
+def remember_or_ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """After real (not hypothetical) advice: keep a consented profile up to date, or ask
+    once whether to remember it."""
+    consent = tracker.get_slot(CONSENT_SLOT)
+    if consent == "yes":
+        return save_profile(dispatcher, tracker, announce=False)
+    if consent is None and tracker.active_loop_name is None:
+        dispatcher.utter_message(text=messages.ASK_CONSENT, buttons=messages.CONSENT_BUTTONS)
+        return [SlotSet(CONSENT_SLOT, "asked"), SlotSet(CONSENT_PENDING_SLOT, True)]
+    return []
+
+
+def save_profile(
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, announce: bool
+) -> list[EventType]:
+    try:
+        profile_store().save(channel_of(tracker), tracker.sender_id, profile_from_tracker(tracker))
+    except StoreError:
+        dispatcher.utter_message(text=messages.SAVE_FAILED)
+        return []
+    if announce:
+        dispatcher.utter_message(text=messages.REMEMBERED)
+    return []
+
+
 class ActionGiveAdvice(Action):
     """Answers the pending question once the form has what it needs."""
 
@@ -62,7 +90,28 @@ class ActionGiveAdvice(Action):
     ) -> list[EventType]:
         question = pending_question(tracker) or Question.CHANCES
         advice = advise(question, profile_from_tracker(tracker), today=today())
-        return send_advice(dispatcher, tracker, advice)
+        return send_advice(dispatcher, tracker, advice) + remember_or_ask(dispatcher, tracker)
+
+
+class ActionConsent(Action):
+    """The answer to "shall I remember your profile?"."""
+
+    def name(self) -> str:
+        return "action_consent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        events: list[EventType] = [SlotSet(CONSENT_PENDING_SLOT, False)]
+        if intent == "affirm":
+            return [
+                *events,
+                SlotSet(CONSENT_SLOT, "yes"),
+                *save_profile(dispatcher, tracker, announce=True),
+            ]
+        dispatcher.utter_message(text=messages.NOT_REMEMBERED)
+        return [*events, SlotSet(CONSENT_SLOT, "no")]
 
 
 class ActionAnswerNow(Action):
@@ -142,12 +191,9 @@ class ActionExplain(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        why = tracker.get_slot(WHY_SLOT)
-        if why:
-            dispatcher.utter_message(text=why)
-        else:
-            dispatcher.utter_message(text=messages.NOTHING_TO_EXPLAIN)
-        return []
+        events = say_pending_notices(dispatcher, tracker)
+        dispatcher.utter_message(text=tracker.get_slot(WHY_SLOT) or messages.NOTHING_TO_EXPLAIN)
+        return events
 
 
 class ActionShowProfile(Action):
@@ -157,12 +203,27 @@ class ActionShowProfile(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        lines = describe(default_rules(), profile_from_tracker(tracker), today())
-        if not lines:
+        events = say_pending_notices(dispatcher, tracker)
+        rules = default_rules()
+        stored: tuple[str, ...] = ()
+        if tracker.get_slot(CONSENT_SLOT) == "yes":
+            try:
+                remembered = profile_store().load(channel_of(tracker), tracker.sender_id)
+            except StoreError:
+                remembered = None
+            stored = describe(rules, remembered.profile, today()) if remembered else ()
+        current = describe(rules, profile_from_tracker(tracker), today())
+        unsaved = [line for line in current if line not in stored]
+        if not stored and not unsaved:
             dispatcher.utter_message(text=messages.PROFILE_EMPTY)
-        else:
-            dispatcher.utter_message(text="\n".join([messages.PROFILE_INTRO, *lines]))
-        return []
+            return events
+        parts = []
+        if stored:
+            parts += [messages.STORED_INTRO, *stored]
+        if unsaved:
+            parts += [messages.CONVERSATION_INTRO, *unsaved]
+        dispatcher.utter_message(text="\n".join(parts))
+        return events
 
 
 class ActionForgetMe(Action):
@@ -173,7 +234,17 @@ class ActionForgetMe(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         cleared = [SlotSet(name, None) for name in PROFILE_SLOTS]
-        cleared += [SlotSet(s, None) for s in (QUESTION_SLOT, SKIPPED_SLOT, WHY_SLOT)]
+        cleared += [
+            SlotSet(slot, None)
+            for slot in (QUESTION_SLOT, SKIPPED_SLOT, WHY_SLOT, CONSENT_SLOT, CONSENT_PENDING_SLOT)
+        ]
+        try:
+            profile_store().forget(channel_of(tracker), tracker.sender_id)
+        except StoreError:
+            dispatcher.utter_message(text=messages.FORGET_FAILED)
+            return cleared
+        # The conversation's own rows go when Rasa saves this turn: the tracker store sees
+        # this action and deletes the sender's events instead (img_store.tracker_store).
         dispatcher.utter_message(text=messages.FORGOT)
         return cleared
 
@@ -185,8 +256,8 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
+        events = say_pending_notices(dispatcher, tracker)
         dispatcher.utter_message(text=messages.GREETING)
-        events: list[EventType] = []
         if not tracker.get_slot(DISCLAIMER_SLOT):
             dispatcher.utter_message(text=DISCLAIMER)
             events.append(SlotSet(DISCLAIMER_SLOT, True))
@@ -205,7 +276,7 @@ class ActionAcknowledgeFacts(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         changed = _profile_slots_set_this_turn(tracker)
-        problems = say_pending_problems(dispatcher, tracker)
+        problems = say_pending_notices(dispatcher, tracker)
         if not changed:
             if not problems:
                 dispatcher.utter_message(text=messages.NO_FACTS_FOUND)
@@ -217,6 +288,8 @@ class ActionAcknowledgeFacts(Action):
         lines = describe(default_rules(), only_changed, today())
         dispatcher.utter_message(text="Noted: " + "; ".join(lines) + ".")
         question = pending_question(tracker)
+        if tracker.get_slot(CONSENT_SLOT) == "yes":
+            problems += save_profile(dispatcher, tracker, announce=False)
         if question is not None and tracker.get_slot(WHY_SLOT):
             advice = advise(question, profile, today=today())
             return problems + send_advice(dispatcher, tracker, advice, preface="With that change:")

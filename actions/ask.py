@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import SLOT_QUESTIONS
-from actions.problems import say_pending_problems
+from actions.problems import say_pending_notices
 
 
 class AskForSlot(Action):
@@ -25,7 +25,7 @@ class AskForSlot(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        events = say_pending_problems(dispatcher, tracker)
+        events = say_pending_notices(dispatcher, tracker)
         text, options = SLOT_QUESTIONS[self.slot]
         buttons = [{"title": title, "payload": payload} for title, payload in options]
         dispatcher.utter_message(text=text, buttons=buttons)

@@ -7,24 +7,34 @@ module's; this adapter only turns the result into slot events and replies.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import messages
 from actions.slots import (
+    CONSENT_PENDING_SLOT,
+    CONSENT_SLOT,
+    NOTICE_SLOT,
     PROBLEM_SLOT,
+    PROFILE_SLOTS,
     QUESTION_SLOT,
     SKIPPED_SLOT,
+    STORE_CHECKED_SLOT,
     profile_slot_events,
     question_from_intent,
     requested_field,
     today,
 )
-from img_strategy import Field
+from actions.store import StoreError, channel_of, profile_store
+from img_strategy import Field, default_rules, describe
 from img_strategy.parsing import Mention, facts_from_mentions
 from img_strategy.render import explain_problem
+
+logger = logging.getLogger(__name__)
 
 # Intents whose numbers are hypothetical or not about the user at all.
 NO_EXTRACTION_INTENTS = frozenset({"what_if", "out_of_scope", "bot_challenge"})
@@ -40,7 +50,9 @@ class ActionExtractProfile(Action):
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         in_form = tracker.active_loop_name is not None
-        events: list[EventType] = []
+        events: list[EventType] = _returning_user(tracker)
+        if tracker.get_slot(CONSENT_PENDING_SLOT) and intent not in ("affirm", "deny"):
+            events.append(SlotSet(CONSENT_PENDING_SLOT, False))  # the user moved on
 
         question = question_from_intent(intent)
         if question is not None and not in_form:
@@ -74,3 +86,26 @@ class ActionExtractProfile(Action):
             # slot, so the form re-asks instead of rejecting the turn.
             events.append(SlotSet(PROBLEM_SLOT, [explain_problem(p) for p in parsed.problems]))
         return events
+
+
+def _returning_user(tracker: Tracker) -> list[EventType]:
+    """Once per session: load the profile this user asked to be remembered."""
+    if tracker.get_slot(STORE_CHECKED_SLOT):
+        return []
+    events: list[EventType] = [SlotSet(STORE_CHECKED_SLOT, True)]
+    try:
+        remembered = profile_store().load(channel_of(tracker), tracker.sender_id)
+    except StoreError as exc:  # the conversation goes on without the saved profile
+        logger.warning("profile store unavailable on load: %s", type(exc).__name__)
+        return events
+    if remembered is None:
+        return events
+    stored = {k: v for k, v in remembered.profile.to_dict().items() if v is not None}
+    fresh = {k: v for k, v in stored.items() if k in PROFILE_SLOTS and tracker.get_slot(k) is None}
+    summary = list(describe(default_rules(), remembered.profile, today()))
+    return [
+        *events,
+        *(SlotSet(name, value) for name, value in fresh.items()),
+        SlotSet(CONSENT_SLOT, "yes"),
+        SlotSet(NOTICE_SLOT, messages.welcome_back(summary)),
+    ]

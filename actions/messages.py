@@ -82,11 +82,40 @@ PROFILE_EMPTY = (
     "whenever you like."
 )
 PROFILE_INTRO = "Here is what I know about you:"
-FORGOT = "Done: I've forgotten everything you told me in this conversation."
+FORGOT = "Done: I've deleted everything I had about you, saved or from this conversation."
 NO_FACTS_FOUND = (
     "I didn't find a score, visa, specialty or date in that. Could you put it another way?"
 )
 WHAT_NEXT = "What would you like to know?"
+ASK_CONSENT = (
+    "Shall I remember your scores, visa and plans for your next visit? They stay until you say "
+    '"forget me", or until you haven\'t used them for a long while.'
+)
+CONSENT_BUTTONS = [
+    {"title": "Yes, remember", "payload": "yes"},
+    {"title": "No thanks", "payload": "no"},
+]
+REMEMBERED = 'Saved. Say "what do you know about me" to see it, or "forget me" to delete it.'
+NOT_REMEMBERED = "Fine: I won't keep your details after this conversation."
+SAVE_FAILED = (
+    "Sorry, I couldn't save your details just now (a storage problem on my side). Your advice "
+    'is unaffected; try "remember me" later.'
+)
+FORGET_FAILED = (
+    "Sorry, I couldn't delete your saved details just now (a storage problem on my side). "
+    'Please try "forget me" again in a few minutes.'
+)
+STORED_INTRO = "Saved with your consent:"
+CONVERSATION_INTRO = "Known in this conversation only (not saved):"
+
+
+def welcome_back(summary: list[str]) -> str:
+    """Greeting for a returning user whose profile was saved with consent."""
+    return (
+        "Welcome back! I still have: " + "; ".join(summary) + ". Is that still current? "
+        "Just tell me anything that has changed."
+    )
+
 
 # The form's questions, one per profile fact, with one-tap answers. Payloads are ordinary
 # sentences so they go through NLU like typed text on every channel.

@@ -1,4 +1,6 @@
-"""Explanations of refused input, spoken by whichever action replies next."""
+"""Things action_extract_profile wants said (Rasa 3.6 drops messages sent during slot
+extraction): a welcome-back summary and explanations of refused input. Whichever action
+replies next says them first and clears them."""
 
 from __future__ import annotations
 
@@ -6,14 +8,17 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.slots import PROBLEM_SLOT
+from actions.slots import NOTICE_SLOT, PROBLEM_SLOT
 
 
-def say_pending_problems(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Utter what action_extract_profile refused this turn, then clear it."""
-    problems = tracker.get_slot(PROBLEM_SLOT)
-    if not problems:
-        return []
-    for text in problems if isinstance(problems, list) else [problems]:
-        dispatcher.utter_message(text=str(text))
-    return [SlotSet(PROBLEM_SLOT, None)]
+def say_pending_notices(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Utter the pending welcome-back and refused-input texts, then clear them."""
+    events: list[EventType] = []
+    for slot in (NOTICE_SLOT, PROBLEM_SLOT):
+        pending = tracker.get_slot(slot)
+        if not pending:
+            continue
+        for text in pending if isinstance(pending, list) else [pending]:
+            dispatcher.utter_message(text=str(text))
+        events.append(SlotSet(slot, None))
+    return events

@@ -24,6 +24,12 @@ SKIPPED_SLOT = "skipped"
 PROBLEM_SLOT = "input_problem"
 WHY_SLOT = "last_why"
 DISCLAIMER_SLOT = "disclaimer_shown"
+# Remembering: None = never asked, "asked", "yes", "no". consent_pending is featurised so
+# the consent rules can see that the bot just asked.
+CONSENT_SLOT = "remember_consent"
+CONSENT_PENDING_SLOT = "consent_pending"
+STORE_CHECKED_SLOT = "store_checked"
+NOTICE_SLOT = "welcome_back"
 REQUESTED_SLOT = "requested_slot"
 
 QUESTION_INTENT_PREFIX = "ask_"

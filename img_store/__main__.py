@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy.exc import OperationalError
+
 from img_store import migrations
 from img_store.profiles import (
     DEFAULT_RETENTION_DAYS,
@@ -30,14 +32,18 @@ def main(argv: list[str] | None = None) -> int:
 
     engine = make_engine()
     where = engine.url.render_as_string(hide_password=True)
-    if args.command == "migrate":
-        migrations.upgrade(engine)
-        print(f"schema at {migrations.current_revision(engine)} on {where}")
-        return 0
     try:
+        if args.command == "migrate":
+            migrations.upgrade(engine)
+            print(f"schema at {migrations.current_revision(engine)} on {where}")
+            return 0
         store = open_profile_store()
     except SchemaBehindError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        print(f"error: cannot reach the database {where}: {reason}", file=sys.stderr)
         return 1
     if args.command == "check":
         print(f"schema is current on {where}")

@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 mkdir -p var
 log=var/action-server.log
 
+# Refuse to start on an unreachable database or a schema that is behind (names the fix).
+.venv/bin/python -m img_store check
+
 # rasa_sdk binds SANIC_HOST (default 0.0.0.0); keep it on loopback unless told otherwise.
 SANIC_HOST="$ACTION_HOST" .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" \
   >"$log" 2>&1 &

@@ -45,18 +45,20 @@ def make_tracker(
     slots: dict[str, Any] | None = None,
     active_loop: str | None = None,
     events: list[dict[str, Any]] | None = None,
+    sender_id: str = "test-user",
 ) -> Tracker:
     all_slots = {name: None for name in domain()["slots"]}
+    all_slots["store_checked"] = True  # tests of the returning-user load unset this
     all_slots.update(slots or {})
     return Tracker(
-        sender_id="test-user",
+        sender_id=sender_id,
         slots=all_slots,
         latest_message={
             "text": text,
             "intent": {"name": intent, "confidence": 0.99},
             "entities": entities_for(text),
         },
-        events=events or [],
+        events=events or [{"event": "user", "text": text, "input_channel": "rest"}],
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},

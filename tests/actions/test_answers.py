@@ -3,6 +3,7 @@ from __future__ import annotations
 from actions.answers import (
     ActionAcknowledgeFacts,
     ActionAnswerNow,
+    ActionConsent,
     ActionExplain,
     ActionForgetMe,
     ActionGiveAdvice,
@@ -11,9 +12,17 @@ from actions.answers import (
     ActionWhatIf,
 )
 from actions.ask import ASK_ACTIONS
-from actions.messages import DISCLAIMER
+from actions.extract import ActionExtractProfile
+from actions.messages import ASK_CONSENT, DISCLAIMER
 from actions.slots import PROFILE_SLOTS
+from actions.store import profile_store
+from img_strategy import Profile
 from tests.actions.support import make_tracker, run, slot_values
+
+
+def profile_from_dict(slots: dict) -> Profile:
+    return Profile.from_dict(slots)
+
 
 CASE3 = {
     "question": "programs",
@@ -31,8 +40,9 @@ async def test_advice_comes_verdict_first_with_disclaimer_once_and_buttons(monke
     events, messages = await run(ActionGiveAdvice(), make_tracker(slots=CASE3))
     assert messages[0]["text"] == DISCLAIMER
     assert messages[1]["text"].startswith("Apply to 100+ Pediatrics programs.")
-    titles = [b["title"] for b in messages[-1]["buttons"]]
+    titles = [b["title"] for b in messages[-2]["buttons"]]
     assert "Why?" in titles and "What if my score were higher?" in titles
+    assert messages[-1]["text"] == ASK_CONSENT  # asked once, after the first advice
     values = slot_values(events)
     assert values["disclaimer_shown"] is True
     assert "Case 3" in values["last_why"]
@@ -117,3 +127,96 @@ async def test_each_slot_question_has_one_tap_answers():
         _, messages = await run(action_class(), make_tracker())
         assert messages[0]["text"].endswith("?") or "say so" in messages[0]["text"], slot
         assert messages[0]["buttons"], slot
+
+
+async def test_consent_is_asked_once_and_yes_saves_the_profile():
+    _, messages = await run(
+        ActionGiveAdvice(), make_tracker(slots={**CASE3, "remember_consent": "asked"})
+    )
+    assert ASK_CONSENT not in [m["text"] for m in messages]
+    events, messages = await run(
+        ActionConsent(),
+        make_tracker(
+            "yes",
+            intent="affirm",
+            slots={**CASE3, "remember_consent": "asked", "consent_pending": True},
+        ),
+    )
+    assert slot_values(events) == {"consent_pending": False, "remember_consent": "yes"}
+    assert messages[0]["text"].startswith("Saved.")
+    assert profile_store().load("rest", "test-user").profile.step2_score == 220
+
+
+async def test_consent_no_saves_nothing():
+    events, _messages = await run(
+        ActionConsent(), make_tracker("no", intent="deny", slots={**CASE3, "consent_pending": True})
+    )
+    assert slot_values(events)["remember_consent"] == "no"
+    assert profile_store().load("rest", "test-user") is None
+
+
+async def test_returning_user_gets_their_saved_profile_and_a_summary():
+    profile_store().save("rest", "returning", profile_from_dict(CASE3))
+    tracker = make_tracker(
+        "hi again", intent="greet", sender_id="returning", slots={"store_checked": None}
+    )
+    events, _ = await run(ActionExtractProfile(), tracker)
+    values = slot_values(events)
+    assert values["step2_score"] == 220 and values["visa"] == "j1"
+    assert values["remember_consent"] == "yes"
+    assert values["welcome_back"].startswith("Welcome back! I still have: Target specialty: ")
+    # The next reply says it first.
+    _, messages = await run(
+        ActionGreet(),
+        make_tracker("hi again", intent="greet", slots={**values, "disclaimer_shown": True}),
+    )
+    assert messages[0]["text"].startswith("Welcome back!")
+
+
+async def test_consented_updates_are_saved():
+    profile_store().save("rest", "test-user", profile_from_dict(CASE3))
+    events = [
+        {"event": "user", "text": "ck 236", "input_channel": "rest"},
+        {"event": "slot", "name": "step2_score", "value": 236},
+    ]
+    await run(
+        ActionAcknowledgeFacts(),
+        make_tracker(
+            "ck 236", slots={**CASE3, "step2_score": 236, "remember_consent": "yes"}, events=events
+        ),
+    )
+    assert profile_store().load("rest", "test-user").profile.step2_score == 236
+
+
+async def test_show_profile_separates_saved_from_unsaved():
+    profile_store().save("rest", "test-user", profile_from_dict(CASE3))
+    _, messages = await run(
+        ActionShowProfile(),
+        make_tracker(slots={**CASE3, "graduation_year": 2022, "remember_consent": "yes"}),
+    )
+    text = messages[0]["text"]
+    assert text.index("Saved with your consent:") < text.index("Step 2 CK: 220")
+    assert "not saved):\nGraduated: 2022" in text
+
+
+async def test_forget_me_deletes_the_saved_profile():
+    profile_store().save("rest", "test-user", profile_from_dict(CASE3))
+    await run(
+        ActionForgetMe(),
+        make_tracker("forget me", intent="forget_me", slots={**CASE3, "remember_consent": "yes"}),
+    )
+    assert profile_store().load("rest", "test-user") is None
+
+
+async def test_a_failing_store_is_reported_and_the_conversation_goes_on(monkeypatch):
+    monkeypatch.setenv("TRACKER_DIALECT", "postgresql")
+    monkeypatch.setenv("TRACKER_PORT", "1")  # nothing listens there
+    profile_store.cache_clear()
+    events, messages = await run(
+        ActionConsent(),
+        make_tracker("yes", intent="affirm", slots={**CASE3, "consent_pending": True}),
+    )
+    assert "couldn't save your details" in messages[0]["text"]
+    assert slot_values(events)["consent_pending"] is False
+    _, messages = await run(ActionForgetMe(), make_tracker("forget me", intent="forget_me"))
+    assert "couldn't delete" in messages[0]["text"]

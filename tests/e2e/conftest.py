@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,21 @@ def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
 @dataclass
 class RasaStack:
     base_url: str
+    database: Path
+    start_rasa: Callable[[], subprocess.Popen]
+    rasa: subprocess.Popen
+    rasa_log: Path
+
+    def restart_rasa(self) -> None:
+        """Stop and start the Rasa server (the action server keeps running)."""
+        self.rasa.terminate()
+        self.rasa.wait(timeout=30)
+        self.rasa = self.start_rasa()
+        wait_for(f"{self.base_url}/status?token={TOKEN}", self.rasa, self.rasa_log)
+
+    def rows(self, sql: str, *params: object) -> int:
+        with sqlite3.connect(self.database) as connection:
+            return connection.execute(sql, params).fetchone()[0]
 
     def say(self, sender: str, text: str) -> list[dict]:
         request = urllib.request.Request(
@@ -82,6 +98,13 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
         "TRACKER_DB": str(workdir / "tracker.db"),
     }
     bin_dir = Path(sys.executable).parent
+    subprocess.run(
+        [sys.executable, "-m", "img_store", "migrate"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
@@ -90,37 +113,43 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
         stdout=action_log.open("w"),
         stderr=subprocess.STDOUT,
     )
-    rasa = subprocess.Popen(
-        [
-            str(bin_dir / "rasa"),
-            "run",
-            "--model",
-            str(MODEL),
-            "--endpoints",
-            "endpoints.yml",
-            "--credentials",
-            "credentials.yml",
-            "--enable-api",
-            "--auth-token",
-            TOKEN,
-            "--port",
-            str(rasa_port),
-            "--interface",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=rasa_log.open("w"),
-        stderr=subprocess.STDOUT,
+
+    def start_rasa() -> subprocess.Popen:
+        return subprocess.Popen(
+            [
+                str(bin_dir / "rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+                "--enable-api",
+                "--auth-token",
+                TOKEN,
+                "--port",
+                str(rasa_port),
+                "--interface",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=rasa_log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
+
+    stack = RasaStack(
+        f"http://127.0.0.1:{rasa_port}", workdir / "tracker.db", start_rasa, start_rasa(), rasa_log
     )
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
-        wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", rasa, rasa_log)
-        yield RasaStack(f"http://127.0.0.1:{rasa_port}")
+        wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", stack.rasa, rasa_log)
+        yield stack
     finally:
-        for process in (rasa, actions):
+        for process in (stack.rasa, actions):
             process.terminate()
-        for process in (rasa, actions):
+        for process in (stack.rasa, actions):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -157,3 +157,36 @@ def test_http_api_refuses_requests_without_the_token(rasa_stack):
     assert rasa_stack.get("/conversations/e2e-why/tracker") == 401
     assert rasa_stack.get("/conversations/e2e-why/tracker", token="wrong") == 401
     assert rasa_stack.get("/conversations/e2e-why/tracker", token="e2e-test-token") == 200
+
+
+def test_consent_then_forget_me_leaves_no_row_in_either_store(rasa_stack):
+    sender = "e2e-consent"
+    rasa_stack.say(sender, "is 232 enough for IM? passed s1 first attempt, j1, 2023 grad")
+    assert "Saved." in rasa_stack.say(sender, "yes")[0]["text"]
+    assert rasa_stack.rows("SELECT COUNT(*) FROM img_profiles WHERE user_id = ?", sender) == 1
+    shown = rasa_stack.say(sender, "what do you know about me")[0]["text"]
+    assert shown.startswith("Saved with your consent:") and "Step 2 CK: 232" in shown
+    assert "deleted everything" in rasa_stack.say(sender, "forget me")[0]["text"]
+    assert rasa_stack.rows("SELECT COUNT(*) FROM img_profiles WHERE user_id = ?", sender) == 0
+    assert rasa_stack.rows("SELECT COUNT(*) FROM events WHERE sender_id = ?", sender) == 0
+
+
+def test_conversation_survives_a_rasa_server_restart(rasa_stack):
+    sender = "e2e-restart"
+    first = rasa_stack.say(sender, "how many peds programs should i apply to")
+    assert "How did Step 1 go?" in first[-1]["text"]
+    rasa_stack.say(sender, "passed step 1 on the first attempt")
+    rasa_stack.restart_rasa()
+    rasa_stack.say(sender, "233")
+    final = "\n".join(r.get("text", "") for r in rasa_stack.say(sender, "i need a j1"))
+    assert "Apply to 80-100 Pediatrics programs." in final
+
+
+def test_returning_user_is_welcomed_back_with_the_saved_profile(rasa_stack):
+    sender = "e2e-returning"
+    rasa_stack.say(sender, "what is a safe ck for peds? passed s1, ck 238, j1")
+    rasa_stack.say(sender, "yes")
+    rasa_stack.say(sender, "/session_start")  # a new session starts with no slots carried over
+    greeting = rasa_stack.say(sender, "hi")[0]["text"]
+    assert greeting.startswith("Welcome back! I still have:") and "Step 2 CK: 238" in greeting
+    assert "Is that still current?" in greeting

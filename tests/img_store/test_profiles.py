@@ -9,7 +9,6 @@ from sqlalchemy import text
 
 from img_store import migrations
 from img_store.profiles import ProfileStore, SchemaBehindError, make_engine, open_profile_store
-from img_store.settings import DatabaseSettings
 from img_strategy import ExamStatus, Profile, Visa
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
@@ -20,26 +19,6 @@ PROFILE = Profile(
     visa=Visa.J1,
     graduation_year=2022,
 )
-OUR_TABLES = ("img_profiles", "img_alembic_version", "events")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings(request, tmp_path):
-    if request.param == "sqlite":
-        yield DatabaseSettings("sqlite", str(tmp_path / "store.db"))
-        return
-    pg = DatabaseSettings("postgresql", "test", host="127.0.0.1", port=5432, username="postgres")
-    engine = make_engine(pg)
-
-    def drop() -> None:
-        with engine.begin() as connection:
-            for table in OUR_TABLES:
-                connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
-
-    drop()
-    yield pg
-    drop()
-    engine.dispose()
 
 
 def fake_tracker_events(engine, sender_ids):
