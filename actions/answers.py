@@ -44,12 +44,12 @@ def send_advice(
     if not tracker.get_slot(DISCLAIMER_SLOT):
         dispatcher.utter_message(text=DISCLAIMER)
         events.append(SlotSet(DISCLAIMER_SLOT, True))
-    messages = render(advice)
+    texts = render(advice)
     if preface:
-        messages[0] = f"{preface}\n{messages[0]}"
-    for text in messages[:-1]:
+        texts[0] = f"{preface}\n{texts[0]}"
+    for text in texts[:-1]:
         dispatcher.utter_message(text=text)
-    dispatcher.utter_message(text=messages[-1], buttons=follow_up_buttons(advice.question))
+    dispatcher.utter_message(text=texts[-1], buttons=follow_up_buttons(advice.question))
     events.append(SlotSet(WHY_SLOT, render_reasons(advice)))
     return events
 
@@ -59,24 +59,23 @@ def remember_or_ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     once whether to remember it."""
     consent = tracker.get_slot(CONSENT_SLOT)
     if consent == "yes":
-        return save_profile(dispatcher, tracker, announce=False)
+        save_profile(dispatcher, tracker, announce=False)
+        return []
     if consent is None and tracker.active_loop_name is None:
         dispatcher.utter_message(text=messages.ASK_CONSENT, buttons=messages.CONSENT_BUTTONS)
         return [SlotSet(CONSENT_SLOT, "asked"), SlotSet(CONSENT_PENDING_SLOT, True)]
     return []
 
 
-def save_profile(
-    dispatcher: CollectingDispatcher, tracker: Tracker, *, announce: bool
-) -> list[EventType]:
+def save_profile(dispatcher: CollectingDispatcher, tracker: Tracker, *, announce: bool) -> None:
+    """Save the consented profile; a storage failure is told to the user, not raised."""
     try:
         profile_store().save(channel_of(tracker), tracker.sender_id, profile_from_tracker(tracker))
     except StoreError:
         dispatcher.utter_message(text=messages.SAVE_FAILED)
-        return []
+        return
     if announce:
         dispatcher.utter_message(text=messages.REMEMBERED)
-    return []
 
 
 class ActionGiveAdvice(Action):
@@ -105,11 +104,8 @@ class ActionConsent(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         events: list[EventType] = [SlotSet(CONSENT_PENDING_SLOT, False)]
         if intent == "affirm":
-            return [
-                *events,
-                SlotSet(CONSENT_SLOT, "yes"),
-                *save_profile(dispatcher, tracker, announce=True),
-            ]
+            save_profile(dispatcher, tracker, announce=True)
+            return [*events, SlotSet(CONSENT_SLOT, "yes")]
         dispatcher.utter_message(text=messages.NOT_REMEMBERED)
         return [*events, SlotSet(CONSENT_SLOT, "no")]
 
@@ -289,7 +285,7 @@ class ActionAcknowledgeFacts(Action):
         dispatcher.utter_message(text="Noted: " + "; ".join(lines) + ".")
         question = pending_question(tracker)
         if tracker.get_slot(CONSENT_SLOT) == "yes":
-            problems += save_profile(dispatcher, tracker, announce=False)
+            save_profile(dispatcher, tracker, announce=False)
         if question is not None and tracker.get_slot(WHY_SLOT):
             advice = advise(question, profile, today=today())
             return problems + send_advice(dispatcher, tracker, advice, preface="With that change:")

@@ -23,6 +23,7 @@ from actions.slots import (
     PROFILE_SLOTS,
     QUESTION_SLOT,
     SKIPPED_SLOT,
+    STORAGE_DOWN_SLOT,
     STORE_CHECKED_SLOT,
     profile_slot_events,
     question_from_intent,
@@ -50,7 +51,7 @@ class ActionExtractProfile(Action):
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         in_form = tracker.active_loop_name is not None
-        events: list[EventType] = _returning_user(tracker)
+        events: list[EventType] = [*_storage_health(tracker), *_returning_user(tracker)]
         if tracker.get_slot(CONSENT_PENDING_SLOT) and intent not in ("affirm", "deny"):
             events.append(SlotSet(CONSENT_PENDING_SLOT, False))  # the user moved on
 
@@ -84,7 +85,8 @@ class ActionExtractProfile(Action):
             # Rasa 3.6 drops messages sent during slot extraction, so the explanation is
             # stored and spoken by the next action (see actions.problems). It is also a form
             # slot, so the form re-asks instead of rejecting the turn.
-            events.append(SlotSet(PROBLEM_SLOT, [explain_problem(p) for p in parsed.problems]))
+            texts = [explain_problem(p) for p in parsed.problems]
+            events.append(SlotSet(PROBLEM_SLOT, [*_pending_problems(events), *texts]))
         return events
 
 
@@ -109,3 +111,23 @@ def _returning_user(tracker: Tracker) -> list[EventType]:
         SlotSet(CONSENT_SLOT, "yes"),
         SlotSet(NOTICE_SLOT, messages.welcome_back(summary)),
     ]
+
+
+def _storage_health(tracker: Tracker) -> list[EventType]:
+    """Tell the user once when the database becomes unreachable (Rasa then keeps the
+    conversation in memory only), and reset when it is back."""
+    try:
+        profile_store().ping()
+    except StoreError as exc:
+        logger.warning("database unreachable: %s", type(exc).__name__)
+        if tracker.get_slot(STORAGE_DOWN_SLOT):
+            return []
+        return [SlotSet(STORAGE_DOWN_SLOT, True), SlotSet(PROBLEM_SLOT, [messages.STORAGE_DOWN])]
+    return [SlotSet(STORAGE_DOWN_SLOT, False)] if tracker.get_slot(STORAGE_DOWN_SLOT) else []
+
+
+def _pending_problems(events: list[EventType]) -> list[str]:
+    for event in events:
+        if event.get("name") == PROBLEM_SLOT and event.get("value"):
+            return list(event["value"])
+    return []

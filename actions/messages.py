@@ -105,6 +105,10 @@ FORGET_FAILED = (
     "Sorry, I couldn't delete your saved details just now (a storage problem on my side). "
     'Please try "forget me" again in a few minutes.'
 )
+STORAGE_DOWN = (
+    "Heads-up: my storage is not reachable right now, so this conversation and your details "
+    "are not being saved. The advice itself still works."
+)
 STORED_INTRO = "Saved with your consent:"
 CONVERSATION_INTRO = "Known in this conversation only (not saved):"
 

@@ -30,6 +30,7 @@ CONSENT_SLOT = "remember_consent"
 CONSENT_PENDING_SLOT = "consent_pending"
 STORE_CHECKED_SLOT = "store_checked"
 NOTICE_SLOT = "welcome_back"
+STORAGE_DOWN_SLOT = "storage_down"
 REQUESTED_SLOT = "requested_slot"
 
 QUESTION_INTENT_PREFIX = "ask_"

@@ -70,6 +70,11 @@ class ProfileStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    def ping(self) -> None:
+        """Raise if the database cannot be reached (a per-message health check)."""
+        with self.engine.connect() as connection:
+            connection.execute(select(1))
+
     def load(self, channel: str, user_id: str, *, now: datetime | None = None) -> Remembered | None:
         """The stored profile, marking it as used (for the retention clock)."""
         with Session(self.engine, future=True) as session, session.begin():

@@ -89,3 +89,18 @@ async def test_correction_replaces_the_old_value():
     )
     events, _ = await run(ActionExtractProfile(), tracker)
     assert slot_values(events)["step2_score"] == 241
+
+
+async def test_an_unreachable_database_is_announced_once(monkeypatch):
+    from actions.store import profile_store
+
+    monkeypatch.setenv("TRACKER_DIALECT", "postgresql")
+    monkeypatch.setenv("TRACKER_PORT", "1")  # nothing listens there
+    profile_store.cache_clear()
+    events, _ = await run(ActionExtractProfile(), make_tracker("ck 241"))
+    values = slot_values(events)
+    assert values["storage_down"] is True
+    assert "not being saved" in values["input_problem"][0]
+    assert values["step2_score"] == 241  # the conversation goes on
+    again, _ = await run(ActionExtractProfile(), make_tracker("j1", slots={"storage_down": True}))
+    assert "input_problem" not in slot_values(again)
