@@ -282,7 +282,14 @@ class ActionAcknowledgeFacts(Action):
             {k: v for k, v in profile.to_dict().items() if k in changed}
         )
         lines = describe(default_rules(), only_changed, today())
-        dispatcher.utter_message(text="Noted: " + "; ".join(lines) + ".")
+        previous = Profile.from_dict(_values_before_this_turn(tracker, changed))
+        replaced = [
+            line for line in describe(default_rules(), previous, today()) if line not in lines
+        ]
+        note = "Noted: " + "; ".join(lines) + "."
+        if replaced:
+            note += " That replaces: " + "; ".join(replaced) + "."
+        dispatcher.utter_message(text=note)
         question = pending_question(tracker)
         if tracker.get_slot(CONSENT_SLOT) == "yes":
             save_profile(dispatcher, tracker, announce=False)
@@ -291,6 +298,19 @@ class ActionAcknowledgeFacts(Action):
             return problems + send_advice(dispatcher, tracker, advice, preface="With that change:")
         dispatcher.utter_message(text=messages.WHAT_NEXT, buttons=menu_buttons())
         return problems
+
+
+def _values_before_this_turn(tracker: Tracker, names: set[str]) -> dict[str, Any]:
+    """The values the given slots had before the latest user message."""
+    values: dict[str, Any] = {}
+    seen_latest_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and not seen_latest_user:
+            seen_latest_user = True
+            continue
+        if seen_latest_user and event.get("event") == "slot" and event.get("name") in names:
+            values.setdefault(event["name"], event.get("value"))
+    return values
 
 
 def _profile_slots_set_this_turn(tracker: Tracker) -> set[str]:

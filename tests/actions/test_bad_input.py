@@ -1,0 +1,66 @@
+"""Bad input through the real actions: a friendly reply, no crash, and nothing invalid
+stored. (Extraction runs first each turn, as in Rasa; the reply is the next action's.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.answers import ActionAcknowledgeFacts
+from actions.extract import ActionExtractProfile
+from actions.slots import PROFILE_SLOTS
+from tests.actions.support import make_tracker, run, slot_values
+
+PROFILE = {"step2": "passed", "step2_score": 231, "step1": "passed", "visa": "j1"}
+
+# (message, intent NLU would give, phrase the reply must contain, slots that may change)
+CASES = [
+    ("my ck is abc", "inform", "didn't find a score", set()),
+    ("ck 350", "inform", "1-300", set()),
+    ("ck -5", "inform", "didn't find a score", set()),
+    ("ck 235.5", "inform", "whole numbers", set()),
+    ("ck two hundred thirty-five", "inform", "Noted: Step 2 CK: 235", {"step2", "step2_score"}),
+    ("ck 231, 245", "inform", "two different Step 2 CK scores", set()),
+    ("", "nlu_fallback", "didn't find a score", set()),
+    ("a" * 10_000, "nlu_fallback", "didn't find a score", set()),
+    ("😀😀🙏", "nlu_fallback", "didn't find a score", set()),
+    ("درجة الامتحان", "nlu_fallback", "didn't find a score", set()),
+    ("'; DROP TABLE events; --", "inform", "didn't find a score", set()),
+    (
+        "<script>alert('x')</script> ck 240",
+        "inform",
+        "Noted: Step 2 CK: 240",
+        {"step2", "step2_score"},
+    ),
+    ("graduated in 2031", "inform", "still ahead of us", set()),
+    ("graduated 1950", "inform", "further back than I can use", set()),
+    (
+        "I failed step 1",
+        "correct",
+        "Noted: Step 1: passed after one fail. That replaces: Step 1: passed first time.",
+        {"step1"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "reply", "may_change"), CASES, ids=[c[0][:30] or "empty" for c in CASES]
+)
+async def test_bad_input_gets_a_friendly_reply_and_stores_nothing_invalid(
+    text, intent, reply, may_change
+):
+    extracted, _ = await run(ActionExtractProfile(), make_tracker(text, intent, slots=PROFILE))
+    changed = {k for k, v in slot_values(extracted).items() if k in PROFILE_SLOTS}
+    assert changed <= may_change, (text, changed)
+    after = {**PROFILE, **slot_values(extracted)}
+    earlier = [{"event": "slot", "name": k, "value": v} for k, v in PROFILE.items()]
+    user_event = {"event": "user", "text": text, "input_channel": "rest"}
+    slot_events = [
+        {"event": "slot", "name": k, "value": v} for k, v in slot_values(extracted).items()
+    ]
+    _, messages = await run(
+        ActionAcknowledgeFacts(),
+        make_tracker(text, intent, slots=after, events=[*earlier, user_event, *slot_events]),
+    )
+    said = "\n".join(m["text"] for m in messages)
+    assert reply in said, (text, said)
+    assert "<script>" not in said
