@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import os
 from datetime import date
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -18,6 +19,8 @@ PROFILE_SLOTS: tuple[str, ...] = tuple(
     for f in dataclasses.fields(Profile)
     if f.name not in ("us_letters", "research_count", "step3_score")
 )
+
+E = TypeVar("E", bound=Enum)
 
 QUESTION_SLOT = "question"
 SKIPPED_SLOT = "skipped"
@@ -55,36 +58,28 @@ def profile_slot_events(changes: dict[str, Any]) -> list[EventType]:
     return events
 
 
+def _member(enum: type[E], value: Any) -> E | None:
+    """``enum(value)``, or None for a missing or unknown value (slots hold plain strings)."""
+    try:
+        return enum(value) if value else None
+    except ValueError:
+        return None
+
+
 def question_from_intent(intent: str | None) -> Question | None:
     if not intent or not intent.startswith(QUESTION_INTENT_PREFIX):
         return None
-    try:
-        return Question(intent.removeprefix(QUESTION_INTENT_PREFIX))
-    except ValueError:
-        return None
+    return _member(Question, intent.removeprefix(QUESTION_INTENT_PREFIX))
 
 
 def pending_question(tracker: Tracker) -> Question | None:
-    value = tracker.get_slot(QUESTION_SLOT)
-    try:
-        return Question(value) if value else None
-    except ValueError:
-        return None
+    return _member(Question, tracker.get_slot(QUESTION_SLOT))
 
 
 def skipped_fields(tracker: Tracker) -> set[Field]:
-    out: set[Field] = set()
-    for value in tracker.get_slot(SKIPPED_SLOT) or []:
-        try:
-            out.add(Field(value))
-        except ValueError:
-            continue
-    return out
+    fields = (_member(Field, value) for value in tracker.get_slot(SKIPPED_SLOT) or [])
+    return {field for field in fields if field is not None}
 
 
 def requested_field(tracker: Tracker) -> Field | None:
-    value = tracker.get_slot(REQUESTED_SLOT)
-    try:
-        return Field(value) if value else None
-    except ValueError:
-        return None
+    return _member(Field, tracker.get_slot(REQUESTED_SLOT))
