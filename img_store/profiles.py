@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, create_engine
-from sqlalchemy.orm import Session, registry
+from sqlalchemy.orm import Mapped, Session, registry
 
 from img_store.settings import DatabaseSettings
 from img_strategy import Profile
@@ -41,12 +42,12 @@ DEFAULT_RETENTION_DAYS = 180
 class StoredProfile:
     __tablename__ = "img_profiles"
 
-    channel = Column(String(64), primary_key=True)
-    user_id = Column(String(255), primary_key=True)
-    data = Column(JSON, nullable=False)
-    consented_at = Column(DateTime(timezone=True), nullable=False)
-    updated_at = Column(DateTime(timezone=True), nullable=False)
-    last_used_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    channel: Mapped[str] = Column(String(64), primary_key=True)
+    user_id: Mapped[str] = Column(String(255), primary_key=True)
+    data: Mapped[dict[str, Any]] = Column(JSON, nullable=False)
+    consented_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False)
+    last_used_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, index=True)
 
 
 class SchemaBehindError(RuntimeError):
