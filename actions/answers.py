@@ -172,11 +172,13 @@ class ActionWhatIf(Action):
 def _default_score_bump(profile: Profile) -> dict[str, Any]:
     """No number given ("what if my score were higher?"): the gain the guidance says extra
     preparation can bring, added to the known CK or practice score."""
-    gain = int(default_rules().figure("postpone_gain_points").low or 0)
+    rules = default_rules()
+    gain = int(rules.figure("postpone_gain_points").low or 0)
+    top = int(rules.figure("score_scale").high or 0)
     if profile.step2_score is not None:
-        return {"step2_score": min(300, profile.step2_score + gain)}
+        return {"step2_score": min(top, profile.step2_score + gain)}
     if profile.step2_practice is not None:
-        return {"step2_practice": min(300, profile.step2_practice + gain)}
+        return {"step2_practice": min(top, profile.step2_practice + gain)}
     return {}
 
 

@@ -27,7 +27,6 @@ VOCABULARY_FILE = Path(__file__).parent / "vocabulary.yml"
 # Input sanity limits (not advice): a graduate applying to residency, a plausible career.
 MAX_YEARS_SINCE_GRADUATION = 45
 MAX_USCE_MONTHS = 120
-PF_SWITCH_YEAR = 2022  # facts.md F1: Step 1 is pass/fail from 26 January 2022
 
 
 class Exam(str, Enum):
@@ -466,7 +465,8 @@ def _apply_exam(
             problems.append(Problem("ck_below_passing", str(score), exam))
             score = None
             status = ExamStatus.FAILED if status != ExamStatus.FAILED_THEN_PASSED else status
-    after_pf = facts.year is not None and facts.year > PF_SWITCH_YEAR
+    pass_fail_year = int(rules.figure("step1_pass_fail_year").value or 0)
+    after_pf = facts.year is not None and facts.year > pass_fail_year
     if exam == Exam.STEP1 and score is not None and after_pf:
         problems.append(Problem("step1_score_after_pf", str(score), exam))
         score = None
