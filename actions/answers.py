@@ -25,7 +25,7 @@ from actions.slots import (
     today,
 )
 from actions.store import StoreError, channel_of, profile_store
-from img_strategy import Advice, ExamStatus, Profile, Question, advise, default_rules, describe
+from img_strategy import Advice, Profile, Question, advise, default_rules, describe, hypothetical
 from img_strategy.parsing import Mention, facts_from_mentions
 from img_strategy.render import explain_problem, render, render_reasons
 
@@ -144,42 +144,20 @@ class ActionWhatIf(Action):
         parsed = facts_from_mentions(message.get("text") or "", mentions, today=today())
         for problem in parsed.problems:
             dispatcher.utter_message(text=explain_problem(problem))
-        changes = dict(parsed.changes)
-        if not changes:
-            changes = _default_score_bump(profile)
-            if not changes:
-                if not parsed.problems:
-                    dispatcher.utter_message(text=messages.WHAT_IF_NEEDS_SCORE)
-                return []
-        hypothetical = profile.with_changes(**changes)
-        if hypothetical.step2_score is not None and hypothetical.step2 in (
-            None,
-            ExamStatus.NOT_TAKEN,
-            ExamStatus.FAILED,
-        ):
-            hypothetical = hypothetical.with_changes(step2=ExamStatus.PASSED)
+        what_if = hypothetical(profile, parsed.changes)
+        if what_if is None:
+            if not parsed.problems:
+                dispatcher.utter_message(text=messages.WHAT_IF_NEEDS_SCORE)
+            return []
         question = pending_question(tracker) or Question.CHANCES
-        advice = advise(question, hypothetical, today=today())
+        advice = advise(question, what_if, today=today())
         changed = [
             line
-            for line in describe(default_rules(), hypothetical, today())
+            for line in describe(default_rules(), what_if, today())
             if line not in describe(default_rules(), profile, today())
         ]
         preface = "If " + "; ".join(changed) + " (hypothetical: your saved profile is unchanged):"
         return send_advice(dispatcher, tracker, advice, preface=preface)
-
-
-def _default_score_bump(profile: Profile) -> dict[str, Any]:
-    """No number given ("what if my score were higher?"): the gain the guidance says extra
-    preparation can bring, added to the known CK or practice score."""
-    rules = default_rules()
-    gain = int(rules.figure("postpone_gain_points").low or 0)
-    top = int(rules.figure("score_scale").high or 0)
-    if profile.step2_score is not None:
-        return {"step2_score": min(top, profile.step2_score + gain)}
-    if profile.step2_practice is not None:
-        return {"step2_practice": min(top, profile.step2_practice + gain)}
-    return {}
 
 
 class ActionExplain(Action):

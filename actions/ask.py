@@ -3,6 +3,7 @@ these before ``utter_ask_<slot>``), with one-tap answers as buttons."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,11 +14,15 @@ from actions.messages import SLOT_QUESTIONS
 from actions.problems import say_pending_notices
 
 
-class AskForSlot(Action):
+class AskForSlot(Action, ABC):
     """Asks for one slot; concrete subclasses are made below, one per entry of
-    SLOT_QUESTIONS, because rasa_sdk registers actions by class."""
+    SLOT_QUESTIONS, because rasa_sdk registers actions by class (and skips this abstract
+    base)."""
 
-    slot: str = ""
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot this action asks for."""
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"

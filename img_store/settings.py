@@ -42,11 +42,15 @@ class DatabaseSettings:
             password=env.get("TRACKER_PASSWORD") or None,
         )
 
+    def _sqlite_file(self) -> str:
+        """The SQLite file, its folder created (the default lives in a git-ignored var/)."""
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        return self.database
+
     def url(self) -> URL:
         """SQLAlchemy URL (the password is never part of its string form)."""
         if self.dialect == "sqlite":
-            Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-            return URL.create("sqlite", database=self.database)
+            return URL.create("sqlite", database=self._sqlite_file())
         return URL.create(
             self.dialect,
             username=self.username,
@@ -59,8 +63,7 @@ class DatabaseSettings:
     def tracker_store_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for Rasa's SQLTrackerStore."""
         if self.dialect == "sqlite":
-            Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-            return {"dialect": "sqlite", "db": self.database}
+            return {"dialect": "sqlite", "db": self._sqlite_file()}
         kwargs: dict[str, Any] = {"dialect": self.dialect, "db": self.database, "host": self.host}
         for key, value in (
             ("port", self.port),

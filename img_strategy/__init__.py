@@ -8,7 +8,7 @@ Pure Python: no Rasa, no network, no randomness. The public API::
 """
 
 from img_strategy.advice import Advice, ProgramRange, Reason, UsedFigure
-from img_strategy.engine import advise, assess, describe, missing, program_range
+from img_strategy.engine import advise, assess, describe, hypothetical, missing, program_range
 from img_strategy.profile import ExamStatus, Field, Profile, UsceKind, Visa
 from img_strategy.questions import Question
 from img_strategy.render import render, render_reasons, render_text
@@ -32,6 +32,7 @@ __all__ = [
     "assess",
     "default_rules",
     "describe",
+    "hypothetical",
     "load_rules",
     "missing",
     "program_range",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from img_strategy.advice import Advice, AdviceBuilder, ProgramRange
 from img_strategy.profile import ExamStatus, Field, Profile, UsceKind, Visa
@@ -158,6 +159,32 @@ def ck_target(rules: Rules, profile: Profile, specialty: Specialty) -> tuple[int
         if (rules.figure(fail_figure).low or 0) > (rules.figure(figure_id).low or 0):
             figure_id = fail_figure
     return int(rules.figure(figure_id).low or 0), figure_id
+
+
+def hypothetical(
+    profile: Profile, changes: dict[str, Any], rules: Rules | None = None
+) -> Profile | None:
+    """The profile a "what if" asks about, as a changed copy.
+
+    With no changes ("what if my score were higher?") the CK, else the practice score, is
+    raised by the gain the guidance says extra preparation can bring; ``None`` when there is
+    no score to raise. A hypothetical CK counts as a passed exam.
+    """
+    rules = rules or default_rules()
+    if not changes:
+        gain = int(rules.figure("postpone_gain_points").low or 0)
+        top = int(rules.figure("score_scale").high or 0)
+        if profile.step2_score is not None:
+            changes = {"step2_score": min(top, profile.step2_score + gain)}
+        elif profile.step2_practice is not None:
+            changes = {"step2_practice": min(top, profile.step2_practice + gain)}
+        else:
+            return None
+    changed = profile.with_changes(**changes)
+    not_passed = (None, ExamStatus.NOT_TAKEN, ExamStatus.FAILED)
+    if changed.step2_score is not None and changed.step2 in not_passed:
+        changed = changed.with_changes(step2=ExamStatus.PASSED)
+    return changed
 
 
 # --------------------------------------------------------------------------------------------

@@ -117,12 +117,7 @@ class Profile:
 
     def known_fields(self) -> dict[str, Any]:
         """The known fields, in declaration order, as plain values."""
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if value is not None:
-                out[f.name] = value.value if isinstance(value, Enum) else value
-        return out
+        return {name: value for name, value in self.to_dict().items() if value is not None}
 
     def to_dict(self) -> dict[str, Any]:
         return {

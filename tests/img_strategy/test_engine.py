@@ -277,3 +277,15 @@ def test_every_statement_is_reachable():
     rules = default_rules()
     unused = {sid for sid in rules.statements if sid not in used and not sid.startswith("input.")}
     assert unused == set()
+
+
+def test_what_if_is_a_changed_copy_with_a_sourced_default_gain():
+    from img_strategy import hypothetical
+
+    profile = Profile(step2=ExamStatus.NOT_TAKEN, step2_practice=221, visa=Visa.J1)
+    assert hypothetical(profile, {}).step2_practice == 231  # +10: the low end of 10-15 points
+    real = hypothetical(profile, {"step2_score": 245})
+    assert real.step2_score == 245 and real.step2 == ExamStatus.PASSED
+    assert profile.step2_score is None  # the original is untouched
+    assert hypothetical(Profile(visa=Visa.J1), {}) is None
+    assert hypothetical(Profile(step2_score=298), {}).step2_score == 300
