@@ -21,7 +21,7 @@ export ACTION_HOST ?= 127.0.0.1
 NLU_SOURCES := $(shell find data -type f -name '*.yml' 2>/dev/null) domain.yml config.yml
 SPACY_SOURCES := $(wildcard img_nlp/*.py img_nlp/patterns/*.jsonl) img_strategy/vocabulary.yml
 
-.PHONY: help setup train chat serve test lint unit validate rasa-test bench migrate purge embedded-db clean
+.PHONY: help setup browser train chat serve test lint unit validate rasa-test bench migrate purge embedded-db clean
 
 help:
 	@echo "make chat   - set up, train, and talk to the advisor in this terminal"
@@ -29,8 +29,18 @@ help:
 	@echo "make serve  - REST + socketio + HTTP API on \$$RASA_PORT (default 5005)"
 	@echo "make bench  - benchmarks"
 
-## setup: venv with Python 3.10, the project installed editable, the spaCy pipeline built.
-setup: $(VENV)/.installed $(SPACY_DIR)/.built
+WEB_DIR   := img_channels/web
+
+## setup: venv with Python 3.10, the project installed editable, the spaCy pipeline built,
+## the web widget vendored from npm, and Debian's chromium for the browser test.
+setup: $(VENV)/.installed $(SPACY_DIR)/.built $(WEB_DIR)/node_modules/.installed browser
+
+$(WEB_DIR)/node_modules/.installed: $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json
+	cd $(WEB_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+browser:
+	@scripts/ensure-debian-package.sh chromium chromium
 
 $(VENV)/.installed: pyproject.toml
 	@py=$$(scripts/find-python310.sh) ; \

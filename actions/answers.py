@@ -19,13 +19,25 @@ from actions.slots import (
     QUESTION_SLOT,
     SKIPPED_SLOT,
     WHY_SLOT,
+    channel_metadata,
+    in_group_chat,
     pending_question,
     profile_from_tracker,
     question_from_intent,
+    skipped_fields,
     today,
 )
 from actions.store import StoreError, channel_of, profile_store
-from img_strategy import Advice, Profile, Question, advise, default_rules, describe, hypothetical
+from img_strategy import (
+    Advice,
+    Profile,
+    Question,
+    advise,
+    default_rules,
+    describe,
+    hypothetical,
+    missing,
+)
 from img_strategy.parsing import Mention, facts_from_mentions
 from img_strategy.render import explain_problem, render, render_reasons
 
@@ -88,7 +100,15 @@ class ActionGiveAdvice(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         question = pending_question(tracker) or Question.CHANCES
-        advice = advise(question, profile_from_tracker(tracker), today=today())
+        profile = profile_from_tracker(tracker)
+        if in_group_chat(tracker):
+            if missing(question, profile, skipped_fields(tracker)):
+                url = channel_metadata(tracker).get("private_chat_url", "")
+                dispatcher.utter_message(text=messages.GO_PRIVATE.format(url=url).strip())
+                return []
+            # Answered, but a group member's profile is never stored.
+            return send_advice(dispatcher, tracker, advise(question, profile, today=today()))
+        advice = advise(question, profile, today=today())
         return send_advice(dispatcher, tracker, advice) + remember_or_ask(dispatcher, tracker)
 
 

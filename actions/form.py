@@ -7,13 +7,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.slots import pending_question, profile_from_tracker, skipped_fields
+from actions.slots import in_group_chat, pending_question, profile_from_tracker, skipped_fields
 from img_strategy import Question, missing
 
 
 class ValidateAdviceForm(FormValidationAction):
     """Facts are extracted and validated by ``action_extract_profile`` for every message;
-    this action only decides what is still needed."""
+    this action only decides what is still needed. In a group chat it asks for nothing:
+    ``action_give_advice`` then offers a private chat instead."""
 
     def name(self) -> str:
         return "validate_advice_form"
@@ -25,6 +26,8 @@ class ValidateAdviceForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
+        if in_group_chat(tracker):
+            return []
         question = pending_question(tracker) or Question.CHANCES
         gaps = missing(question, profile_from_tracker(tracker), skipped_fields(tracker))
         return [field.value for field in gaps]

@@ -97,6 +97,13 @@ CONSENT_BUTTONS = [
 ]
 REMEMBERED = 'Saved. Say "what do you know about me" to see it, or "forget me" to delete it.'
 NOT_REMEMBERED = "Fine: I won't keep your details after this conversation."
+GO_PRIVATE = (
+    "Advice for your own profile needs your scores and visa plans, which are better kept "
+    "out of a group chat. Continue with me privately and I'll ask what I need: {url}\n"
+    "Here in the group I can answer general questions, such as what CK score is safe "
+    "for pediatrics."
+)
+
 SAVE_FAILED = (
     "Sorry, I couldn't save your details just now (a storage problem on my side). Your advice "
     'is unaffected; try "remember me" later.'

@@ -83,3 +83,14 @@ def skipped_fields(tracker: Tracker) -> set[Field]:
 
 def requested_field(tracker: Tracker) -> Field | None:
     return _member(Field, tracker.get_slot(REQUESTED_SLOT))
+
+
+def channel_metadata(tracker: Tracker) -> dict[str, Any]:
+    """What the input channel attached to the latest message (see img_channels)."""
+    metadata = (tracker.latest_message or {}).get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def in_group_chat(tracker: Tracker) -> bool:
+    """True for a message in a group chat: there, no one is asked for scores or visa."""
+    return channel_metadata(tracker).get("audience") == "group"

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections import OrderedDict
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
@@ -10,14 +12,34 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.exc import SQLAlchemyError
 
 from img_store.settings import DatabaseSettings
 
+logger = logging.getLogger(__name__)
+
 FORGET_ACTION = "action_forget_me"
+UNSAVED_TRACKERS_KEPT = 1000
+
+# Senders whose last save failed, for the channel to tell them (img_channels.guard).
+_save_failures: set[str] = set()
+
+
+def take_save_failure(sender_id: str) -> bool:
+    """True (once) if the last save of this sender's conversation failed."""
+    if sender_id in _save_failures:
+        _save_failures.discard(sender_id)
+        return True
+    return False
 
 
 class EnvironmentSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore whose connection settings come from TRACKER_* variables."""
+    """SQLTrackerStore whose connection settings come from TRACKER_* variables.
+
+    If the database goes away mid-run, conversations carry on from an in-process copy
+    and the user is told saving failed; the first save after the database is back writes
+    every event that was missed (SQLTrackerStore appends what the table lacks).
+    """
 
     def __init__(
         self,
@@ -28,8 +50,32 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         kwargs.pop("host", None)  # Rasa passes the endpoint's url as host; ours is env-driven
         settings = DatabaseSettings.from_env().tracker_store_kwargs()
         super().__init__(domain=domain, event_broker=event_broker, **settings, **kwargs)
+        self._unsaved: OrderedDict[str, DialogueStateTracker] = OrderedDict()
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        if sender_id in self._unsaved:
+            # Newer than the database's copy until a save succeeds.
+            return self._unsaved[sender_id].copy()
+        try:
+            return await super().retrieve(sender_id)
+        except SQLAlchemyError as error:
+            logger.error("tracker store unreachable on retrieve: %s", type(error).__name__)
+            return None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        try:
+            await self._save(tracker)
+        except SQLAlchemyError as error:
+            logger.error("tracker store unreachable on save: %s", type(error).__name__)
+            _save_failures.add(tracker.sender_id)
+            self._unsaved[tracker.sender_id] = tracker.copy()
+            self._unsaved.move_to_end(tracker.sender_id)
+            while len(self._unsaved) > UNSAVED_TRACKERS_KEPT:
+                self._unsaved.popitem(last=False)
+            return
+        self._unsaved.pop(tracker.sender_id, None)
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         """Save as usual, except after "forget me": then every stored event of this sender
         is deleted and nothing is written (writing would restore the conversation)."""
         if not any(

@@ -17,9 +17,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.fake_apis import FakeApis
+
 ROOT = Path(__file__).parents[2]
 MODEL = ROOT / "models" / "advisor.tar.gz"
 TOKEN = "e2e-test-token"
+TELEGRAM_TOKEN = "123456:e2e-telegram-token"
+TELEGRAM_SECRET = "e2e-telegram-secret"
+TELEGRAM_BOT = "img_advisor_test_bot"
+TWILIO_SID = "AC00000000000000000000000000000000"
+TWILIO_TOKEN = "e2e-twilio-auth-token"
+TWILIO_NUMBER = "whatsapp:+14155238886"
 START_TIMEOUT_S = 240
 
 
@@ -51,6 +59,8 @@ class RasaStack:
     start_rasa: Callable[[], subprocess.Popen]
     rasa: subprocess.Popen
     rasa_log: Path
+    action_log: Path
+    fake_apis: FakeApis
 
     def restart_rasa(self) -> None:
         """Stop and start the Rasa server (the action server keeps running)."""
@@ -72,6 +82,14 @@ class RasaStack:
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
 
+    def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        request = urllib.request.Request(f"{self.base_url}{path}", data=body, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
     def get(self, path: str, token: str | None = None) -> int:
         url = f"{self.base_url}{path}" + (f"?token={token}" if token else "")
         try:
@@ -87,6 +105,7 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
         pytest.fail(f"{MODEL} missing: run `make train` first (make test does)")
     workdir = tmp_path_factory.mktemp("e2e")
     action_port, rasa_port = free_port(), free_port()
+    fake_apis = FakeApis().start()
     env = {
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",
@@ -96,6 +115,15 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
         "SANIC_HOST": "127.0.0.1",
         "TRACKER_DIALECT": "sqlite",
         "TRACKER_DB": str(workdir / "tracker.db"),
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_BOT_USERNAME": TELEGRAM_BOT,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_URL": fake_apis.url,
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
+        "TWILIO_API_URL": fake_apis.url,
+        "TWILIO_WEBHOOK_URL": f"http://127.0.0.1:{rasa_port}/webhooks/whatsapp/webhook",
     }
     bin_dir = Path(sys.executable).parent
     subprocess.run(
@@ -140,13 +168,20 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
         )
 
     stack = RasaStack(
-        f"http://127.0.0.1:{rasa_port}", workdir / "tracker.db", start_rasa, start_rasa(), rasa_log
+        f"http://127.0.0.1:{rasa_port}",
+        workdir / "tracker.db",
+        start_rasa,
+        start_rasa(),
+        rasa_log,
+        action_log,
+        fake_apis,
     )
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", stack.rasa, rasa_log)
         yield stack
     finally:
+        fake_apis.stop()
         for process in (stack.rasa, actions):
             process.terminate()
         for process in (stack.rasa, actions):

@@ -1,0 +1,14 @@
+"""What a channel says itself, when a turn could not be answered normally."""
+
+RATE_LIMITED = (
+    "You're sending messages faster than I can answer them well. Please wait a minute, "
+    "then send your question again."
+)
+ADVICE_UNAVAILABLE = (
+    "Sorry, advice is temporarily unavailable. Please try again in a few minutes; "
+    "what you told me so far is kept."
+)
+SAVE_FAILED = (
+    "I couldn't save this part of our conversation just now. You can carry on, "
+    "but if I seem to forget something, please tell me again."
+)

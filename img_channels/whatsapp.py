@@ -1,0 +1,193 @@
+"""WhatsApp through Twilio's Messaging API.
+
+Rasa's own Twilio channel neither checks ``X-Twilio-Signature`` nor knows WhatsApp's
+conventions, so this channel does both: unsigned or wrongly signed posts get 403,
+buttons become numbered options, a reply "1", "2", ... is mapped back to the button's
+payload (looked up in the tracker, so it survives restarts and works on any instance),
+and long messages are split under Twilio's 1,600-character limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from img_channels.guard import TurnGuard
+from img_channels.text import split_message
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+MESSAGE_LIMIT = 1600  # characters per Twilio message body
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+CHOOSE_HINT = "Reply with a number to choose."
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    """``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN``, ``TWILIO_WHATSAPP_NUMBER``
+    (``whatsapp:+14155238886``), ``TWILIO_WEBHOOK_URL`` (the public address Twilio posts
+    to, which the signature covers) and ``TWILIO_API_URL`` for a local API server."""
+
+    account_sid: str
+    auth_token: str
+    whatsapp_number: str
+    webhook_url: str = ""
+    api_url: str = "https://api.twilio.com"
+
+    @classmethod
+    def from_env(cls) -> TwilioSettings | None:
+        """None when WhatsApp is not configured; an error when it is half configured."""
+        names = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER")
+        values = {name: os.environ.get(name, "").strip() for name in names}
+        if not any(values.values()):
+            return None
+        unset = [name for name, value in values.items() if not value]
+        if unset:
+            raise ValueError(f"WhatsApp is half configured: set {', '.join(unset)}")
+        number = values["TWILIO_WHATSAPP_NUMBER"]
+        return cls(
+            account_sid=values["TWILIO_ACCOUNT_SID"],
+            auth_token=values["TWILIO_AUTH_TOKEN"],
+            whatsapp_number=number if number.startswith("whatsapp:") else f"whatsapp:{number}",
+            webhook_url=os.environ.get("TWILIO_WEBHOOK_URL", "").strip(),
+            api_url=os.environ.get("TWILIO_API_URL", cls.api_url).rstrip("/"),
+        )
+
+
+def numbered_options(text: str, buttons: list[dict[str, Any]]) -> str:
+    """The message with its buttons as a numbered list."""
+    lines = [f"{number}. {button['title']}" for number, button in enumerate(buttons, 1)]
+    return "\n".join([text.strip(), "", *lines, CHOOSE_HINT])
+
+
+def chosen_payload(text: str, buttons: list[dict[str, Any]]) -> str | None:
+    """The payload of the option a reply like "2" or "2." picks, else None."""
+    choice = text.strip().rstrip(".)")
+    if not choice.isascii() or not choice.isdigit():
+        return None
+    number = int(choice)
+    if 1 <= number <= len(buttons):
+        return str(buttons[number - 1].get("payload", buttons[number - 1]["title"]))
+    return None
+
+
+class TwilioWhatsAppOutput(OutputChannel):
+    """Sends through Twilio's Messages resource."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+    def __init__(self, settings: TwilioSettings) -> None:
+        self.settings = settings
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for part in split_message(text, MESSAGE_LIMIT):
+            await self._post(recipient_id, part)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_message(recipient_id, numbered_options(text, buttons))
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self.send_text_message(recipient_id, image)
+
+    async def _post(self, recipient_id: str, body: str) -> None:
+        settings = self.settings
+        url = f"{settings.api_url}/2010-04-01/Accounts/{settings.account_sid}/Messages.json"
+        form = {"From": settings.whatsapp_number, "To": recipient_id, "Body": body}
+        auth = aiohttp.BasicAuth(settings.account_sid, settings.auth_token)
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as session,
+                session.post(url, data=form, auth=auth) as reply,
+            ):
+                if reply.status >= 300:
+                    logger.error("Twilio refused a message: HTTP %s", reply.status)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            logger.error("Twilio unreachable: %s", type(error).__name__)
+
+
+class WhatsAppInput(InputChannel):
+    """``POST /webhooks/whatsapp/webhook`` (Twilio's "when a message comes in")."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(TwilioSettings.from_env())
+
+    def __init__(self, settings: TwilioSettings | None) -> None:
+        self.settings = settings
+        if settings is None:
+            logger.info("WhatsApp disabled: TWILIO_* variables are not set")
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("whatsapp_webhook", __name__)
+        guard = TurnGuard(on_new_message)
+
+        @webhook.get("/")
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.settings else "disabled"})
+
+        @webhook.post("/webhook")
+        async def receive(request: Request) -> HTTPResponse:
+            settings = self.settings
+            if settings is None:
+                return response.json({"error": "whatsapp is not configured"}, status=503)
+            form = {key: request.form.get(key) for key in request.form}
+            if not self._signed(request, form, settings):
+                return response.json({"error": "forbidden"}, status=403)
+            sender = form.get("From", "")
+            if not sender.startswith("whatsapp:"):
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            text = form.get("ButtonPayload") or form.get("Body") or ""
+            payload = chosen_payload(text, await self._last_buttons(request, sender))
+            await guard(
+                UserMessage(
+                    payload or text,
+                    TwilioWhatsAppOutput(settings),
+                    sender,
+                    input_channel=self.name(),
+                    metadata={"audience": "private"},
+                )
+            )
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        return webhook
+
+    @staticmethod
+    def _signed(request: Request, form: dict[str, str], settings: TwilioSettings) -> bool:
+        signature = request.headers.get(SIGNATURE_HEADER, "")
+        if not signature:
+            return False
+        # The signature covers the exact public URL Twilio used; behind a proxy that is
+        # TWILIO_WEBHOOK_URL, not what this server sees.
+        url = settings.webhook_url or request.url
+        return RequestValidator(settings.auth_token).validate(url, form, signature)
+
+    @staticmethod
+    async def _last_buttons(request: Request, sender_id: str) -> list[dict[str, Any]]:
+        """The buttons of the bot's latest message to this sender, from the tracker."""
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
+        if tracker is None:
+            return []
+        for event in reversed(tracker.events):
+            if isinstance(event, BotUttered):
+                return list(event.data.get("buttons") or [])
+        return []

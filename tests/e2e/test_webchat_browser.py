@@ -1,0 +1,93 @@
+"""The chat page in Debian's chromium, driven by Playwright (no browser download): the
+rasa-webchat widget, buttons, HTML safety and a reload that keeps the conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without these, chromium keeps calling Google's hosts, which this network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT_MS = 60_000
+
+
+@pytest.fixture()
+def page(rasa_stack) -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail("/usr/bin/chromium missing: `make setup` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser.new_context().new_page()
+        finally:
+            browser.close()
+
+
+def bot_texts(page) -> list[str]:
+    return page.locator(".rw-response").all_inner_texts()
+
+
+def settle(page, answered: int) -> None:
+    """Wait until more than ``answered`` bot messages are shown and no more arrive for a
+    while (the widget shows a batch one message at a time)."""
+    page.wait_for_function(
+        "n => document.querySelectorAll('.rw-response').length > n", arg=answered, timeout=WAIT_MS
+    )
+    shown = -1
+    while shown != len(bot_texts(page)):
+        shown = len(bot_texts(page))
+        page.wait_for_timeout(1500)
+
+
+def send(page, text: str) -> None:
+    """Type a message and wait until the bot has answered it."""
+    answered = len(bot_texts(page))
+    page.fill(".rw-new-message", text)
+    page.keyboard.press("Enter")
+    settle(page, answered)
+
+
+def test_chat_page_conversation_buttons_escaping_and_reload(rasa_stack, page):
+    page.goto(f"{rasa_stack.base_url}/chat/")
+    settle(page, 0)  # the greeting, sent for the widget's initPayload
+
+    send(page, "can I match peds with a Step 1 fail?")
+    send(page, "220")
+    visa_button = page.locator(".rw-reply").filter(has_text="J-1").last
+    assert visa_button.inner_text().strip() == "J-1"  # a rendered button, not text
+    answered = len(bot_texts(page))
+    visa_button.click()
+    settle(page, answered)
+    send(page, "graduated in 2022")
+    advice = "\n".join(bot_texts(page))
+    assert "Pediatrics" in advice and "educational guidance" in advice
+
+    send(page, "<b id=injected>bold</b><img src=x onerror=window.__injected=1>")
+    assert page.locator("#injected").count() == 0
+    assert page.evaluate("window.__injected === undefined")
+    assert "<b id=injected>" in "\n".join(page.locator(".rw-client").all_inner_texts())
+
+    before_reload = bot_texts(page)
+    page.reload()
+    settle(page, 0)
+    assert bot_texts(page)[: len(before_reload)] == before_reload
+    # The server side continues the same conversation too: it still knows the profile.
+    send(page, "what do you know about me")
+    assert "220" in bot_texts(page)[-1] or "220" in "\n".join(bot_texts(page)[-3:])
