@@ -30,11 +30,23 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def allowed_web_origins() -> list[str] | None:
-    """``WEB_ORIGIN`` (comma-separated) may open the socket; unset means the page's own
-    origin only (python-engineio's default for None)."""
-    configured = [o.strip() for o in os.environ.get("WEB_ORIGIN", "").split(",") if o.strip()]
-    return configured or None
+class OriginPolicy:
+    """Which browser origins may open the socket: the server's own (the /chat/ page) and
+    those in ``WEB_ORIGIN`` (comma-separated), for a site that embeds the widget."""
+
+    def __init__(self, configured: str) -> None:
+        self.configured = frozenset(
+            o.strip().rstrip("/") for o in configured.split(",") if o.strip()
+        )
+
+    @classmethod
+    def from_env(cls) -> OriginPolicy:
+        return cls(os.environ.get("WEB_ORIGIN", ""))
+
+    def __call__(self, origin: str, environ: dict[str, Any]) -> bool:
+        scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
+        host = environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST", "")
+        return origin == f"{scheme}://{host}" or origin in self.configured
 
 
 class WebChatInput(SocketIOInput):
@@ -46,8 +58,8 @@ class WebChatInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         socket_blueprint = super().blueprint(TurnGuard(on_new_message))
-        # Rasa passes [] (no origin check at all); None means same-origin only.
-        socket_blueprint.ctx.sio.eio.cors_allowed_origins = allowed_web_origins()
+        # Rasa passes [], which turns python-engineio's origin check off entirely.
+        socket_blueprint.ctx.sio.eio.cors_allowed_origins = OriginPolicy.from_env()
         return socket_blueprint
 
 

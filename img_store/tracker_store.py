@@ -19,7 +19,7 @@ from img_store.settings import DatabaseSettings
 logger = logging.getLogger(__name__)
 
 FORGET_ACTION = "action_forget_me"
-UNSAVED_TRACKERS_KEPT = 1000
+RECENT_TRACKERS_KEPT = 1000
 
 # Senders whose last save failed, for the channel to tell them (img_channels.guard).
 _save_failures: set[str] = set()
@@ -36,9 +36,10 @@ def take_save_failure(sender_id: str) -> bool:
 class EnvironmentSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose connection settings come from TRACKER_* variables.
 
-    If the database goes away mid-run, conversations carry on from an in-process copy
-    and the user is told saving failed; the first save after the database is back writes
-    every event that was missed (SQLTrackerStore appends what the table lacks).
+    If the database goes away mid-run, conversations carry on from an in-process copy of
+    the most recent trackers, and the user is told (once per outage) that saving failed;
+    the first save after the database is back writes every event that was missed
+    (SQLTrackerStore appends what the table lacks).
     """
 
     def __init__(
@@ -50,30 +51,40 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         kwargs.pop("host", None)  # Rasa passes the endpoint's url as host; ours is env-driven
         settings = DatabaseSettings.from_env().tracker_store_kwargs()
         super().__init__(domain=domain, event_broker=event_broker, **settings, **kwargs)
-        self._unsaved: OrderedDict[str, DialogueStateTracker] = OrderedDict()
+        self._recent: OrderedDict[str, DialogueStateTracker] = OrderedDict()
+        self._unsaved: set[str] = set()
+
+    def _remember(self, tracker: DialogueStateTracker) -> None:
+        # No copy: Rasa is done with a tracker once it is saved, and copies cost a lot.
+        self._recent[tracker.sender_id] = tracker
+        self._recent.move_to_end(tracker.sender_id)
+        while len(self._recent) > RECENT_TRACKERS_KEPT:
+            sender_id, _ = self._recent.popitem(last=False)
+            self._unsaved.discard(sender_id)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         if sender_id in self._unsaved:
             # Newer than the database's copy until a save succeeds.
-            return self._unsaved[sender_id].copy()
+            return self._recent[sender_id].copy()
         try:
-            return await super().retrieve(sender_id)
+            tracker = await super().retrieve(sender_id)
         except SQLAlchemyError as error:
             logger.error("tracker store unreachable on retrieve: %s", type(error).__name__)
-            return None
+            cached = self._recent.get(sender_id)
+            return cached.copy() if cached else None
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        self._remember(tracker)
         try:
             await self._save(tracker)
         except SQLAlchemyError as error:
             logger.error("tracker store unreachable on save: %s", type(error).__name__)
-            _save_failures.add(tracker.sender_id)
-            self._unsaved[tracker.sender_id] = tracker.copy()
-            self._unsaved.move_to_end(tracker.sender_id)
-            while len(self._unsaved) > UNSAVED_TRACKERS_KEPT:
-                self._unsaved.popitem(last=False)
+            if tracker.sender_id not in self._unsaved:
+                _save_failures.add(tracker.sender_id)  # told once per outage
+            self._unsaved.add(tracker.sender_id)
             return
-        self._unsaved.pop(tracker.sender_id, None)
+        self._unsaved.discard(tracker.sender_id)
 
     async def _save(self, tracker: DialogueStateTracker) -> None:
         """Save as usual, except after "forget me": then every stored event of this sender

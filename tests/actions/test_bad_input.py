@@ -64,3 +64,21 @@ async def test_bad_input_gets_a_friendly_reply_and_stores_nothing_invalid(
     said = "\n".join(m["text"] for m in messages)
     assert reply in said, (text, said)
     assert "<script>" not in said
+
+
+async def test_the_same_message_many_times_gives_the_same_reply_and_profile():
+    """Five quick repeats (the channel's rate limit handles floods: tests/img_channels)."""
+    slots, replies = dict(PROFILE), []
+    for _ in range(5):
+        extracted, _ = await run(
+            ActionExtractProfile(), make_tracker("ck 240", "inform", slots=slots)
+        )
+        slots = {**slots, **slot_values(extracted)}
+        user_event = {"event": "user", "text": "ck 240", "input_channel": "rest"}
+        _, messages = await run(
+            ActionAcknowledgeFacts(),
+            make_tracker("ck 240", "inform", slots=slots, events=[user_event]),
+        )
+        replies.append("\n".join(m["text"] for m in messages))
+        assert {k: slots[k] for k in PROFILE} == {**PROFILE, "step2_score": 240}
+    assert all(reply for reply in replies)

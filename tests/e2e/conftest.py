@@ -1,9 +1,11 @@
-"""Starts the real action server and Rasa server (REST + HTTP API) for end-to-end tests."""
+"""Starts the real action server and Rasa server (every channel + HTTP API) for
+end-to-end tests; Telegram and Twilio point at a fake API server on 127.0.0.1."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -11,8 +13,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -28,7 +30,9 @@ TELEGRAM_BOT = "img_advisor_test_bot"
 TWILIO_SID = "AC00000000000000000000000000000000"
 TWILIO_TOKEN = "e2e-twilio-auth-token"
 TWILIO_NUMBER = "whatsapp:+14155238886"
+WEB_ORIGIN = "http://allowed.example"
 START_TIMEOUT_S = 240
+BIN_DIR = Path(sys.executable).parent
 
 
 def free_port() -> int:
@@ -52,35 +56,137 @@ def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
     )
 
 
+def stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGCONT)  # in case a test paused it
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @dataclass
 class RasaStack:
-    base_url: str
-    database: Path
-    start_rasa: Callable[[], subprocess.Popen]
-    rasa: subprocess.Popen
-    rasa_log: Path
-    action_log: Path
+    """One action server and one Rasa server with their own database and ports."""
+
+    workdir: Path
+    env: dict[str, str]
     fake_apis: FakeApis
+    database: Path | None = None
+    action_port: int = field(default_factory=free_port)
+    rasa_port: int = field(default_factory=free_port)
+    rasa: subprocess.Popen | None = None
+    actions: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rasa_log(self) -> Path:
+        return self.workdir / "rasa.log"
+
+    @property
+    def action_log(self) -> Path:
+        return self.workdir / "actions.log"
+
+    def start(self) -> RasaStack:
+        self.env.update(
+            ACTION_PORT=str(self.action_port),
+            TWILIO_WEBHOOK_URL=f"{self.base_url}/webhooks/whatsapp/webhook",
+        )
+        subprocess.run(
+            [sys.executable, "-m", "img_store", "migrate"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+        self.start_actions()
+        self.start_rasa()
+        return self
+
+    def start_actions(self) -> None:
+        command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions"]
+        self.actions = subprocess.Popen(
+            [*command, "--port", str(self.action_port)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.action_log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions, self.action_log)
+
+    def stop_actions(self) -> None:
+        stop(self.actions)
+
+    def pause_actions(self) -> None:
+        """SIGSTOP: the port stays open but nothing answers (a hung action server)."""
+        assert self.actions is not None
+        self.actions.send_signal(signal.SIGSTOP)
+
+    def resume_actions(self) -> None:
+        assert self.actions is not None
+        self.actions.send_signal(signal.SIGCONT)
+
+    def start_rasa(self) -> None:
+        command = [
+            str(BIN_DIR / "rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+            "--enable-api",
+            "--auth-token",
+            TOKEN,
+            "--port",
+            str(self.rasa_port),
+            "--interface",
+            "127.0.0.1",
+            "--cors",
+            WEB_ORIGIN,  # as `make serve` passes WEB_ORIGIN
+        ]
+        self.rasa = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.rasa_log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
+        wait_for(f"{self.base_url}/status?token={TOKEN}", self.rasa, self.rasa_log)
 
     def restart_rasa(self) -> None:
         """Stop and start the Rasa server (the action server keeps running)."""
-        self.rasa.terminate()
-        self.rasa.wait(timeout=30)
-        self.rasa = self.start_rasa()
-        wait_for(f"{self.base_url}/status?token={TOKEN}", self.rasa, self.rasa_log)
+        stop(self.rasa)
+        self.start_rasa()
+
+    def close(self) -> None:
+        stop(self.rasa)
+        stop(self.actions)
 
     def rows(self, sql: str, *params: object) -> int:
+        assert self.database is not None
         with sqlite3.connect(self.database) as connection:
             return connection.execute(sql, params).fetchone()[0]
 
-    def say(self, sender: str, text: str) -> list[dict]:
+    def say(self, sender: str, text: str, timeout: float = 60) -> list[dict]:
         request = urllib.request.Request(
             f"{self.base_url}/webhooks/rest/webhook",
             data=json.dumps({"sender": sender, "message": text}).encode(),
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())
+
+    def said(self, sender: str, text: str) -> str:
+        """Everything the bot answered to one message, as one text."""
+        return "\n".join(reply.get("text", "") for reply in self.say(sender, text))
 
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         request = urllib.request.Request(f"{self.base_url}{path}", data=body, headers=headers)
@@ -98,20 +204,18 @@ class RasaStack:
         except urllib.error.HTTPError as exc:
             return exc.code
 
+    def tracker(self, sender: str) -> dict:
+        url = f"{self.base_url}/conversations/{sender}/tracker?token={TOKEN}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.loads(response.read())
 
-@pytest.fixture(scope="session")
-def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} missing: run `make train` first (make test does)")
-    workdir = tmp_path_factory.mktemp("e2e")
-    action_port, rasa_port = free_port(), free_port()
-    fake_apis = FakeApis().start()
-    env = {
+
+def stack_env(workdir: Path, fake_apis: FakeApis, **overrides: str) -> dict[str, str]:
+    return {
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",
         "IMG_ADVISOR_TODAY": "2026-11-23",
         "ACTION_HOST": "127.0.0.1",
-        "ACTION_PORT": str(action_port),
         "SANIC_HOST": "127.0.0.1",
         "TRACKER_DIALECT": "sqlite",
         "TRACKER_DB": str(workdir / "tracker.db"),
@@ -123,69 +227,27 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
         "TWILIO_API_URL": fake_apis.url,
-        "TWILIO_WEBHOOK_URL": f"http://127.0.0.1:{rasa_port}/webhooks/whatsapp/webhook",
+        "WEB_ORIGIN": WEB_ORIGIN,
+        **overrides,
     }
-    bin_dir = Path(sys.executable).parent
-    subprocess.run(
-        [sys.executable, "-m", "img_store", "migrate"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
-    actions = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-        cwd=ROOT,
-        env=env,
-        stdout=action_log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
 
-    def start_rasa() -> subprocess.Popen:
-        return subprocess.Popen(
-            [
-                str(bin_dir / "rasa"),
-                "run",
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-                "--enable-api",
-                "--auth-token",
-                TOKEN,
-                "--port",
-                str(rasa_port),
-                "--interface",
-                "127.0.0.1",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=rasa_log.open("a"),
-            stderr=subprocess.STDOUT,
-        )
 
-    stack = RasaStack(
-        f"http://127.0.0.1:{rasa_port}",
-        workdir / "tracker.db",
-        start_rasa,
-        start_rasa(),
-        rasa_log,
-        action_log,
-        fake_apis,
-    )
+@pytest.fixture(scope="session")
+def fake_apis() -> Iterator[FakeApis]:
+    apis = FakeApis().start()
+    yield apis
+    apis.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(
+    tmp_path_factory: pytest.TempPathFactory, fake_apis: FakeApis
+) -> Iterator[RasaStack]:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} missing: run `make train` first (make test does)")
+    workdir = tmp_path_factory.mktemp("e2e")
+    stack = RasaStack(workdir, stack_env(workdir, fake_apis), fake_apis, workdir / "tracker.db")
     try:
-        wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
-        wait_for(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", stack.rasa, rasa_log)
-        yield stack
+        yield stack.start()
     finally:
-        fake_apis.stop()
-        for process in (stack.rasa, actions):
-            process.terminate()
-        for process in (stack.rasa, actions):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stack.close()

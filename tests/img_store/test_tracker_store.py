@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from img_store import migrations
 from img_store.profiles import ProfileStore, make_engine
-from img_store.tracker_store import EnvironmentSQLTrackerStore
+from img_store.tracker_store import EnvironmentSQLTrackerStore, take_save_failure
 from img_strategy import Profile, Visa
 
 DOMAIN = Domain.load(str(Path(__file__).parents[2] / "domain.yml"))
@@ -70,3 +70,42 @@ async def test_forget_me_leaves_no_row_for_the_user_in_either_store(settings):
     assert rows(engine, "SELECT COUNT(*) FROM events WHERE sender_id = 'stayer'") > 0
     assert profiles.load("rest", "stayer") is not None
     assert await tracker_store.retrieve("leaver") is None
+
+
+async def test_database_outage_mid_run_keeps_the_conversation_and_catches_up(monkeypatch):
+    """Real PostgreSQL behind a proxy that is cut, then restored."""
+    from tests.support.tcp_proxy import TcpProxy
+
+    proxy = TcpProxy("127.0.0.1", 5432).start()
+    for key, value in {
+        "TRACKER_DIALECT": "postgresql",
+        "TRACKER_DB": "test",
+        "TRACKER_HOST": "127.0.0.1",
+        "TRACKER_PORT": str(proxy.port),
+        "TRACKER_USER": "postgres",
+    }.items():
+        monkeypatch.setenv(key, value)
+    store = EnvironmentSQLTrackerStore(domain=DOMAIN)
+    sender = "outage-user"
+    with store.session_scope() as session:
+        session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender).delete()
+        session.commit()
+    await store.save(conversation(sender))
+    assert not take_save_failure(sender)
+
+    proxy.cut()
+    later = conversation(sender, UserUttered("220"), SlotSet("step2_score", 220))
+    await store.save(later)  # no exception: the conversation goes on
+    assert take_save_failure(sender) and not take_save_failure(sender)
+    during = await store.retrieve(sender)
+    assert during is not None and during.get_slot("step2_score") == 220
+    await store.save(conversation(sender, UserUttered("220"), SlotSet("step2_score", 220)))
+    assert not take_save_failure(sender)  # told once per outage, not every turn
+
+    proxy.restore()
+    await store.save(await store.retrieve(sender))
+    reopened = EnvironmentSQLTrackerStore(domain=DOMAIN)
+    after = await reopened.retrieve(sender)
+    assert after is not None and after.get_slot("step2_score") == 220
+    assert len(after.events) == len(later.events)
+    proxy.cut()

@@ -1,0 +1,143 @@
+"""Concurrent simulated users against a Rasa REST endpoint, with per-message latency."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from bench.sim import REFERENCE_SCRIPT, Conversation, SimProfile
+from img_channels import notices
+
+# A reply that is one of these means the turn was not really answered.
+FAILURE_REPLIES = (notices.ADVICE_UNAVAILABLE, notices.RATE_LIMITED)
+REQUEST_TIMEOUT_S = 120
+
+
+@dataclass
+class LoadResult:
+    users: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    conversations: int = 0
+    error_samples: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        ordered = sorted(self.latencies) or [0.0]
+
+        def pct(p: float) -> float:
+            return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
+
+        return {
+            "users": self.users,
+            "messages": len(self.latencies),
+            "conversations": self.conversations,
+            "errors": self.errors,
+            "p50_ms": pct(0.50),
+            "p95_ms": pct(0.95),
+            "max_ms": round(ordered[-1] * 1000, 1),
+            "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+            "messages_per_second": round(len(self.latencies) / self.seconds, 2),
+            "seconds": round(self.seconds, 1),
+            "error_samples": self.error_samples[:5],
+        }
+
+
+class RestUser:
+    """One simulated user talking to ``base_url`` (or round-robin over several)."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_urls: Sequence[str],
+        result: LoadResult,
+        think_time_s: float = 0.0,
+    ) -> None:
+        self.session = session
+        self.base_urls = base_urls
+        self.result = result
+        self.think_time_s = think_time_s  # a pause after each reply, as a reader would
+        self._turn = 0
+
+    async def say(self, sender: str, text: str) -> str | None:
+        url = self.base_urls[self._turn % len(self.base_urls)] + "/webhooks/rest/webhook"
+        self._turn += 1
+        started = time.perf_counter()
+        try:
+            async with self.session.post(url, json={"sender": sender, "message": text}) as reply:
+                body = await reply.json(content_type=None)
+                ok = reply.status == 200
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            self._fail(f"{type(error).__name__} on {text!r}")
+            return None
+        self.result.latencies.append(time.perf_counter() - started)
+        said = "\n".join(m.get("text", "") for m in body) if isinstance(body, list) else ""
+        if not ok or not said or any(failure in said for failure in FAILURE_REPLIES):
+            self._fail(f"HTTP {reply.status} on {text!r}: {said[:80]!r}")
+        if self.think_time_s:
+            await asyncio.sleep(self.think_time_s)
+        return said
+
+    def _fail(self, sample: str) -> None:
+        self.result.errors += 1
+        self.result.error_samples.append(sample)
+
+
+async def converse(user: RestUser, sender: str, conversation: Conversation) -> None:
+    replies = ""
+    while (message := conversation.next_message(replies)) is not None:
+        said = await user.say(sender, message)
+        replies = said or ""
+
+
+async def scripted(user: RestUser, sender: str, script: Sequence[str] = REFERENCE_SCRIPT) -> None:
+    for message in script:
+        await user.say(sender, message)
+
+
+ConversationFactory = Callable[[int, int], Conversation | None]
+
+
+async def run_load(
+    base_urls: Sequence[str],
+    users: int,
+    duration_s: float,
+    profiles: Sequence[SimProfile] | None,
+    think_time_s: float = 0.0,
+    label: str = "u",
+) -> tuple[LoadResult, dict[str, Conversation]]:
+    """``users`` closed-loop users, each starting conversation after conversation until
+    ``duration_s`` has passed (the one under way is finished), pausing ``think_time_s``
+    after each reply. With ``profiles`` the users converse (our bot); without, they follow
+    the reference script."""
+    result = LoadResult(users=users, seconds=0.0)
+    finished: dict[str, Conversation] = {}
+    deadline = time.monotonic() + duration_s
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+    connector = aiohttp.TCPConnector(limit=0)
+
+    async def one_user(index: int) -> None:
+        user = RestUser(session, base_urls, result, think_time_s)
+        round_ = 0
+        while time.monotonic() < deadline:
+            sender = f"{label}{index}-r{round_}"
+            if profiles is None:
+                await scripted(user, sender)
+            else:
+                conversation = Conversation(profiles[index % len(profiles)])
+                await converse(user, sender, conversation)
+                finished[sender] = conversation
+            result.conversations += 1
+            round_ += 1
+
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        started = time.monotonic()
+        await asyncio.gather(*(one_user(i) for i in range(users)))
+        result.seconds = time.monotonic() - started
+    return result, finished

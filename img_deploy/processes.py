@@ -1,0 +1,154 @@
+"""Start, wait for, measure and stop the servers as child processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+BIN = Path(sys.executable).parent
+START_TIMEOUT_S = 300
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A started child process and the URL that answers once it is ready."""
+
+    name: str
+    process: subprocess.Popen
+    ready_url: str
+    log: Path
+    started_at: float
+    ready_after_s: float | None = None
+
+    def wait_ready(self, timeout_s: float = START_TIMEOUT_S) -> float:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited; log:\n{self.log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(self.ready_url, timeout=2):
+                    self.ready_after_s = time.monotonic() - self.started_at
+                    return self.ready_after_s
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.25)
+        raise RuntimeError(f"{self.name} not ready in {timeout_s}s; see {self.log}")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the process and all its descendants (Sanic workers)."""
+        return round(sum(_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024, 1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        pending.extend(children.get(pid, []))
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def base_env(**overrides: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONHASHSEED": "0",
+        "ACTION_HOST": "127.0.0.1",
+        "SANIC_HOST": "127.0.0.1",
+    }
+    env.update(overrides)
+    return env
+
+
+def start_action_server(port: int, env: dict[str, str], log: Path, workers: int = 1) -> Server:
+    """rasa_sdk on 127.0.0.1 (SANIC_HOST), with ``workers`` Sanic worker processes."""
+    env = {**env, "ACTION_PORT": str(port), "ACTION_SERVER_SANIC_WORKERS": str(workers)}
+    command = [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return start_process(
+        "action server", command, env, log, f"http://127.0.0.1:{port}/health", ROOT
+    )
+
+
+def start_rasa(
+    port: int,
+    env: dict[str, str],
+    log: Path,
+    *,
+    model: Path,
+    cwd: Path = ROOT,
+    endpoints: Path | None = None,
+    credentials: Path | None = None,
+    token: str = "bench-token",
+) -> Server:
+    command = [
+        str(BIN / "rasa"),
+        "run",
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+        "--enable-api",
+        "--auth-token",
+        token,
+    ]
+    if endpoints:
+        command += ["--endpoints", str(endpoints)]
+    if credentials:
+        command += ["--credentials", str(credentials)]
+    ready = f"http://127.0.0.1:{port}/status?token={token}"
+    return start_process(f"rasa :{port}", command, env, log, ready, cwd)
+
+
+def start_process(
+    name: str, command: list[str], env: dict[str, str], log: Path, ready_url: str, cwd: Path
+) -> Server:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT
+    )
+    return Server(name, process, ready_url, log, time.monotonic())

@@ -1,0 +1,130 @@
+"""Faults with real processes: the action server stopped or hung, PostgreSQL cut off
+mid-run (through a proxy, so the shared server keeps running), and the rate limit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from img_channels import notices
+from tests.e2e.conftest import RasaStack, stack_env
+from tests.support.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.e2e
+
+DATABASE = "img_e2e_faults"
+REPLY_TIMEOUT_S = 8
+
+
+def recreate_database() -> None:
+    admin = create_engine(
+        "postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {DATABASE}"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def proxy() -> Iterator[TcpProxy]:
+    recreate_database()
+    proxy = TcpProxy("127.0.0.1", 5432).start()
+    yield proxy
+    proxy.cut()
+
+
+@pytest.fixture(scope="module")
+def pg_stack(tmp_path_factory, fake_apis, proxy) -> Iterator[RasaStack]:
+    workdir = tmp_path_factory.mktemp("faults")
+    env = stack_env(
+        workdir,
+        fake_apis,
+        TRACKER_DIALECT="postgresql",
+        TRACKER_HOST="127.0.0.1",
+        TRACKER_PORT=str(proxy.port),
+        TRACKER_DB=DATABASE,
+        TRACKER_USER="postgres",
+        REPLY_TIMEOUT_S=str(REPLY_TIMEOUT_S),
+        RATE_LIMIT_PER_MINUTE="8",
+    )
+    stack = RasaStack(workdir, env, fake_apis)
+    try:
+        yield stack.start()
+    finally:
+        stack.close()
+
+
+def test_action_server_down_gets_a_reply_and_the_conversation_resumes(pg_stack):
+    sender = "fault-actions-down"
+    assert "Step 1" in pg_stack.said(sender, "how many peds programs should i apply to")
+    pg_stack.stop_actions()
+    try:
+        assert pg_stack.said(sender, "passed step 1 on the first attempt") == (
+            notices.ADVICE_UNAVAILABLE
+        )
+    finally:
+        pg_stack.start_actions()
+    # The question is still pending; the lost answer is simply given again.
+    assert "Step 2 CK" in pg_stack.said(sender, "passed step 1 on the first attempt")
+    pg_stack.say(sender, "233")
+    assert "Pediatrics programs" in pg_stack.said(sender, "i need a j1")
+
+
+def test_hung_action_server_gets_a_reply_within_the_timeout(pg_stack):
+    sender = "fault-actions-hung"
+    assert "Step 1" in pg_stack.said(sender, "how many IM programs should i apply to")
+    pg_stack.pause_actions()
+    try:
+        started = time.monotonic()
+        reply = pg_stack.said(sender, "passed step 1 on the first attempt")
+        waited = time.monotonic() - started
+    finally:
+        pg_stack.resume_actions()
+    assert reply == notices.ADVICE_UNAVAILABLE
+    assert waited < REPLY_TIMEOUT_S + 10
+    assert "Step 2 CK" in pg_stack.said(sender, "passed step 1 on the first attempt")
+
+
+def test_database_cut_mid_run_is_told_the_conversation_goes_on_and_catches_up(pg_stack, proxy):
+    sender = "fault-db-cut"
+    assert "Step 1" in pg_stack.said(sender, "how many peds programs should i apply to")
+    proxy.cut()
+    try:
+        during = pg_stack.said(sender, "passed step 1 on the first attempt")
+        assert notices.SAVE_FAILED in during
+        assert "Step 2 CK" in during  # the form went on
+        assert notices.SAVE_FAILED not in pg_stack.said(sender, "233")  # told once
+    finally:
+        proxy.restore()
+    assert "Pediatrics programs" in pg_stack.said(sender, "i need a j1")
+    engine = create_engine(f"postgresql://postgres@127.0.0.1:5432/{DATABASE}")
+    with engine.connect() as connection:
+        texts = connection.execute(
+            text(
+                "SELECT data::json->>'text' FROM events WHERE sender_id = :sender "
+                "AND type_name = 'user' ORDER BY id"
+            ),
+            {"sender": sender},
+        ).scalars()
+        assert list(texts) == [
+            "how many peds programs should i apply to",
+            "passed step 1 on the first attempt",
+            "233",
+            "i need a j1",
+        ]
+    engine.dispose()
+
+
+def test_rate_limit_answers_politely_and_once(pg_stack):
+    sender = "fault-flood"
+    replies = [pg_stack.say(sender, "is 228 enough for IM?") for _ in range(11)]
+    texts = ["\n".join(r.get("text", "") for r in batch) for batch in replies]
+    assert all(notices.RATE_LIMITED not in t and t for t in texts[:8])
+    assert texts[8] == notices.RATE_LIMITED
+    assert replies[9] == replies[10] == []
+    events = pg_stack.tracker(sender)["events"]
+    assert sum(event["event"] == "user" for event in events) == 8

@@ -1,0 +1,132 @@
+"""Two `rasa run` instances on one PostgreSQL tracker store and a Redis lock store,
+behind nginx: one conversation's turns sent alternately through both instances."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from img_deploy.cluster import Cluster, ClusterSettings
+from img_deploy.processes import free_port
+
+pytestmark = pytest.mark.e2e
+
+DATABASE = "img_e2e_cluster"
+TOKEN = "cluster-test-token"
+
+
+def consecutive_free_ports(count: int) -> int:
+    while True:
+        first = free_port()
+        try:
+            for port in range(first, first + count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, monkeypatch_module) -> Iterator[Cluster]:
+    admin = create_engine(
+        "postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {DATABASE}"))
+    admin.dispose()
+    database = {
+        "TRACKER_DIALECT": "postgresql",
+        "TRACKER_HOST": "127.0.0.1",
+        "TRACKER_PORT": "5432",
+        "TRACKER_DB": DATABASE,
+        "TRACKER_USER": "postgres",
+        "IMG_ADVISOR_TODAY": "2026-11-23",
+    }
+    for key, value in database.items():
+        monkeypatch_module.setenv(key, value)
+    subprocess.run([sys.executable, "-m", "img_store", "migrate"], check=True)
+    settings = ClusterSettings(
+        instances=2,
+        listen=f"127.0.0.1:{free_port()}",
+        first_port=consecutive_free_ports(2),
+        action_port=free_port(),
+        action_workers=2,
+        redis_db=2,
+        token=TOKEN,
+    )
+    running = Cluster(settings, tmp_path_factory.mktemp("cluster"))
+    try:
+        yield running.start()
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def say(base_url: str, sender: str, message: str) -> str:
+    request = urllib.request.Request(
+        f"{base_url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return "\n".join(m.get("text", "") for m in json.loads(response.read()))
+
+
+def user_texts(sender: str) -> list[str]:
+    engine = create_engine(f"postgresql://postgres@127.0.0.1:5432/{DATABASE}")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT data::json->>'text' FROM events "
+                "WHERE sender_id = :sender AND type_name = 'user' ORDER BY id"
+            ),
+            {"sender": sender},
+        ).scalars()
+        texts = list(rows)
+    engine.dispose()
+    return texts
+
+
+def test_turns_alternating_between_instances_keep_state_and_order(cluster):
+    first, second = cluster.instance_urls
+    turns = [
+        (first, "how many peds programs should i apply to", "How did Step 1 go?"),
+        (second, "passed step 1 on the first attempt", "Step 2 CK score"),
+        (first, "233", "Which visa"),
+        (second, "i need a j1", "Pediatrics programs"),
+        (first, "why?", "Step 2 CK: 233"),
+    ]
+    for url, message, expected in turns:
+        assert expected in say(url, "cluster-alternating", message), (url, message)
+    assert user_texts("cluster-alternating") == [message for _, message, _ in turns]
+
+
+def test_a_burst_through_both_instances_and_nginx_loses_nothing(cluster):
+    sender = "cluster-burst"
+    urls = [*cluster.instance_urls, cluster.url]
+    messages = [f"my ck is {score}" for score in range(231, 243)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        replies = list(
+            pool.map(lambda i: say(urls[i % 3], sender, messages[i]), range(len(messages)))
+        )
+    assert all(replies)
+    # The Redis lock serialises the turns: every one is stored exactly once.
+    assert sorted(user_texts(sender)) == sorted(messages)
+    final = say(cluster.url, sender, "what do you know about me")
+    stored_last = user_texts(sender)[-2]  # the burst's last processed message
+    assert stored_last.removeprefix("my ck is ") in final
