@@ -21,13 +21,14 @@ export ACTION_HOST ?= 127.0.0.1
 NLU_SOURCES := $(shell find data -type f -name '*.yml' 2>/dev/null) domain.yml config.yml
 SPACY_SOURCES := $(wildcard img_nlp/*.py img_nlp/patterns/*.jsonl) img_strategy/vocabulary.yml
 
-.PHONY: help setup browser train chat serve test lint unit validate rasa-test bench migrate purge embedded-db clean
+.PHONY: help setup browser nginx train chat serve serve-cluster test lint unit validate rasa-test bench soak migrate purge embedded-db clean
 
 help:
 	@echo "make chat   - set up, train, and talk to the advisor in this terminal"
 	@echo "make test   - every check (lint, unit, data validation, training, test stories)"
 	@echo "make serve  - REST + socketio + HTTP API on \$$RASA_PORT (default 5005)"
-	@echo "make bench  - benchmarks"
+	@echo "make bench  - benchmarks against a stock Rasa bot, and scale-out (see README)"
+	@echo "make soak   - 100 simulated users for 2 minutes; checks order and cross-talk"
 
 WEB_DIR   := img_channels/web
 
@@ -94,15 +95,31 @@ rasa-test: train
 	$(BIN)/python -m img_nlp.evaluate --model $(MODEL) --data tests/nlu_heldout.yml --out results/nlu
 
 ## test: every check; the first failure stops it with a non-zero exit.
-test: lint validate unit rasa-test
+test: lint validate unit rasa-test nginx
 	$(BIN)/python -m pytest -m e2e
 	@echo "make test: all checks passed"
 
-## bench: strategy-module throughput now; REST latency vs a reference bot, memory and
-## scale-out are not built yet (benchmarks issue) and are reported as such, not faked.
-bench: setup
-	$(BIN)/python -m bench.strategy
-	@echo "not measured yet: REST latency/throughput vs a stock rasa init bot, training time, start-up time, RSS, two-instance scale-out (benchmarks issue)"
+## bench: the advisor vs the stock `rasa init` bot (REST, 1/10/50 users), training and
+## start-up time, memory, the strategy module alone, one vs two instances behind nginx.
+## About 8 minutes; longer: `.venv/bin/python -m bench.run --duration 120 --users 1,10,50,100`.
+bench: train nginx
+	$(BIN)/python -m bench.run
+
+## soak: 100 simulated users for 2 minutes on two instances (PostgreSQL + Redis + nginx).
+soak: train nginx
+	$(BIN)/python -m bench.soak
+
+## serve-cluster: CLUSTER_INSTANCES `rasa run` processes on the TRACKER_* PostgreSQL and a
+## Redis lock store, behind nginx on CLUSTER_LISTEN (README, Scaling out).
+serve-cluster: train nginx
+	@if [ -z "$${RASA_TOKEN:-}" ]; then echo "error: set RASA_TOKEN (the HTTP API's token); see README" >&2; exit 2; fi
+	$(BIN)/python -m img_deploy.cluster
+
+## The shared services the cluster needs: Debian's nginx, PostgreSQL and Redis.
+nginx:
+	@scripts/ensure-debian-package.sh nginx nginx
+	@scripts/ensure-postgres.sh
+	@scripts/ensure-redis.sh
 
 ## The embedded SQLite default is upgraded automatically; a configured PostgreSQL is not
 ## (the servers refuse to start on a behind schema and name `make migrate`).

@@ -152,3 +152,16 @@ def start_process(
         command, cwd=cwd, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT
     )
     return Server(name, process, ready_url, log, time.monotonic())
+
+
+def consecutive_free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free ports on 127.0.0.1 (cluster instances)."""
+    while True:
+        first = free_port()
+        try:
+            for port in range(first, first + count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue

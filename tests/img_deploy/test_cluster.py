@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -15,24 +14,12 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from img_deploy.cluster import Cluster, ClusterSettings
-from img_deploy.processes import free_port
+from img_deploy.processes import consecutive_free_ports, free_port
 
 pytestmark = pytest.mark.e2e
 
 DATABASE = "img_e2e_cluster"
 TOKEN = "cluster-test-token"
-
-
-def consecutive_free_ports(count: int) -> int:
-    while True:
-        first = free_port()
-        try:
-            for port in range(first, first + count):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
 
 
 @pytest.fixture(scope="module")

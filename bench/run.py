@@ -1,0 +1,315 @@
+"""`make bench`: the advisor against Rasa's stock `rasa init` bot on this machine, in one
+run, plus the strategy module alone and one vs two instances behind nginx.
+
+python -m bench.run [--duration 20] [--users 1,10,50] [--reuse-training]
+A longer run: python -m bench.run --duration 120 --users 1,10,50,100
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from bench import reference, strategy
+from bench.load import run_load
+from bench.sim import profiles
+from img_deploy.cluster import Cluster, ClusterSettings
+from img_deploy.processes import (
+    BIN,
+    ROOT,
+    Server,
+    base_env,
+    consecutive_free_ports,
+    free_port,
+    start_action_server,
+    start_rasa,
+)
+
+OUT = ROOT / "bench" / "results.json"
+OUR_MODEL = ROOT / "models" / "advisor.tar.gz"
+CLUSTER_DATABASE = "img_bench_cluster"
+TARGETS = {"latency_ratio_max": 1.5, "throughput_ratio_min": 0.8, "advice_per_second": 10_000}
+
+
+def train_ours(out_dir: Path) -> float:
+    """A from-scratch training of the advisor (the spaCy pipeline is already built)."""
+    started = time.monotonic()
+    subprocess.run(
+        [
+            str(BIN / "rasa"),
+            "train",
+            "--force",
+            "--fixed-model-name",
+            "bench",
+            "--out",
+            str(out_dir),
+        ],
+        cwd=ROOT,
+        env=base_env(),
+        check=True,
+        capture_output=True,
+    )
+    return time.monotonic() - started
+
+
+def measure_loads(
+    urls: list[str], users_levels: list[int], duration: float, ours: bool
+) -> dict[str, Any]:
+    sims = profiles(max(users_levels))
+    results = {}
+    for users in users_levels:
+        result, _ = asyncio.run(
+            run_load(urls, users, duration, sims if ours else None, label=f"b{users}-")
+        )
+        results[str(users)] = result.summary()
+        summary = results[str(users)]
+        who = "advisor  " if ours else "reference"
+        print(
+            f"  {who} {users:>3} users: p50 {summary['p50_ms']:>7} ms  p95 "
+            f"{summary['p95_ms']:>7} ms  {summary['messages_per_second']:>6} msg/s  "
+            f"errors {summary['errors']}",
+            flush=True,
+        )
+    return results
+
+
+def run_ours(workdir: Path, users: list[int], duration: float) -> dict[str, Any]:
+    env = base_env(
+        TRACKER_DIALECT="sqlite",
+        TRACKER_DB=str(workdir / "tracker.db"),
+        RATE_LIMIT_PER_MINUTE="0",  # closed-loop users would trip the per-user limit
+        IMG_ADVISOR_TODAY="2026-11-23",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "img_store", "migrate"], env=env, check=True, capture_output=True
+    )
+    action_port, rasa_port = free_port(), free_port()
+    env["ACTION_PORT"] = str(action_port)
+    actions = start_action_server(action_port, env, workdir / "actions.log")
+    actions.wait_ready()
+    rasa = start_rasa(
+        rasa_port,
+        env,
+        workdir / "rasa.log",
+        model=OUR_MODEL,
+        endpoints=ROOT / "endpoints.yml",
+        credentials=ROOT / "credentials.yml",
+    )
+    try:
+        start_s = rasa.wait_ready()
+        loads = measure_loads([f"http://127.0.0.1:{rasa_port}"], users, duration, ours=True)
+        return {
+            "start_seconds": round(start_s, 1),
+            "rss_mb": {"rasa": rasa.rss_mb(), "action_server": actions.rss_mb()},
+            "load": loads,
+        }
+    finally:
+        stop_all(rasa, actions)
+
+
+def run_reference(workdir: Path, users: list[int], duration: float) -> dict[str, Any]:
+    port = free_port()
+    rasa = start_rasa(
+        port,
+        base_env(),
+        workdir / "reference.log",
+        model=reference.MODEL,
+        cwd=reference.PROJECT,
+    )
+    try:
+        start_s = rasa.wait_ready()
+        loads = measure_loads([f"http://127.0.0.1:{port}"], users, duration, ours=False)
+        return {
+            "start_seconds": round(start_s, 1),
+            "rss_mb": {"rasa": rasa.rss_mb()},
+            "load": loads,
+        }
+    finally:
+        stop_all(rasa)
+
+
+def run_cluster(workdir: Path, users: int, duration: float) -> dict[str, Any]:
+    admin = create_engine(
+        "postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {CLUSTER_DATABASE} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {CLUSTER_DATABASE}"))
+    admin.dispose()
+    database = {
+        "TRACKER_DIALECT": "postgresql",
+        "TRACKER_HOST": "127.0.0.1",
+        "TRACKER_PORT": "5432",
+        "TRACKER_DB": CLUSTER_DATABASE,
+        "TRACKER_USER": "postgres",
+    }
+    os.environ.update(database)
+    subprocess.run(
+        [sys.executable, "-m", "img_store", "migrate"],
+        env=base_env(),
+        check=True,
+        capture_output=True,
+    )
+    settings = ClusterSettings(
+        instances=2,
+        listen=f"127.0.0.1:{free_port()}",
+        first_port=consecutive_free_ports(2),
+        action_port=free_port(),
+        action_workers=2,
+        redis_db=3,
+        token="bench-token",
+    )
+    cluster = Cluster(
+        settings,
+        workdir / "cluster",
+        extra_env={"RATE_LIMIT_PER_MINUTE": "0", "IMG_ADVISOR_TODAY": "2026-11-23"},
+    )
+    sims = profiles(users)
+    try:
+        cluster.start()
+        results = {}
+        for label, urls in (
+            ("one_instance", cluster.instance_urls[:1]),
+            ("two_instances_nginx", [cluster.url]),
+        ):
+            result, _ = asyncio.run(run_load(urls, users, duration, sims, label=f"{label}-"))
+            results[label] = result.summary()
+            print(
+                f"  cluster {label:<20} {users} users: "
+                f"{results[label]['messages_per_second']:>6} msg/s  p50 "
+                f"{results[label]['p50_ms']} ms  errors {results[label]['errors']}",
+                flush=True,
+            )
+        results["rss_mb"] = {f"rasa_{i + 1}": s.rss_mb() for i, s in enumerate(cluster.instances)}
+        return results
+    finally:
+        cluster.stop()
+
+
+def stop_all(*servers: Server) -> None:
+    for server in servers:
+        server.stop()
+
+
+def ratio(ours: float, theirs: float) -> float | None:
+    return round(ours / theirs, 2) if theirs else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per load level")
+    parser.add_argument("--users", default="1,10,50")
+    parser.add_argument("--cluster-users", type=int, default=50)
+    parser.add_argument(
+        "--reuse-training",
+        action="store_true",
+        help="keep the reference model and skip timing our training",
+    )
+    args = parser.parse_args()
+    users = [int(u) for u in args.users.split(",")]
+    results: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "duration_per_level_s": args.duration,
+        "targets": TARGETS,
+    }
+    print("strategy module ...", flush=True)
+    results["strategy"] = strategy.run(10_000)
+    print(f"  {results['strategy']['advice_per_second']} advice calls / s", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="img-bench-") as tmp:
+        workdir = Path(tmp)
+        if args.reuse_training:
+            results["training_seconds"] = None
+            if not reference.MODEL.exists():
+                reference.train()
+        else:
+            print("training from scratch (advisor, then reference) ...", flush=True)
+            ours_s = train_ours(workdir / "models")
+            reference_s = reference.train()
+            results["training_seconds"] = {
+                "advisor": round(ours_s, 1),
+                "reference": round(reference_s, 1),
+            }
+            print(f"  advisor {ours_s:.0f} s, reference {reference_s:.0f} s", flush=True)
+        print("REST load, advisor (action server + SQLite tracker store) ...", flush=True)
+        results["advisor"] = run_ours(workdir, users, args.duration)
+        print("REST load, reference bot (stock rasa init) ...", flush=True)
+        results["reference"] = run_reference(workdir, users, args.duration)
+        print("scale-out: one instance vs two behind nginx (PostgreSQL + Redis) ...", flush=True)
+        results["cluster"] = run_cluster(workdir, args.cluster_users, args.duration)
+
+    results["ratios"] = {
+        str(u): {
+            "p50": ratio(
+                results["advisor"]["load"][str(u)]["p50_ms"],
+                results["reference"]["load"][str(u)]["p50_ms"],
+            ),
+            "p95": ratio(
+                results["advisor"]["load"][str(u)]["p95_ms"],
+                results["reference"]["load"][str(u)]["p95_ms"],
+            ),
+            "messages_per_second": ratio(
+                results["advisor"]["load"][str(u)]["messages_per_second"],
+                results["reference"]["load"][str(u)]["messages_per_second"],
+            ),
+        }
+        for u in users
+    }
+    OUT.write_text(json.dumps(results, indent=2))
+    print_table(results, users)
+
+
+def print_table(results: dict[str, Any], users: list[int]) -> None:
+    ours, ref = results["advisor"], results["reference"]
+    print()
+    print(
+        f"{'users':>5} | {'advisor p50/p95 ms':>20} | {'reference p50/p95 ms':>21} | "
+        f"{'ratio p50/p95':>13} | {'msg/s adv/ref':>14} | {'ratio':>5} | errors"
+    )
+    for u in users:
+        a, r, q = ours["load"][str(u)], ref["load"][str(u)], results["ratios"][str(u)]
+        print(
+            f"{u:>5} | {a['p50_ms']:>9}/{a['p95_ms']:<10} | {r['p50_ms']:>9}/{r['p95_ms']:<11} | "
+            f"{q['p50']!s:>6}/{q['p95']!s:<6} | {a['messages_per_second']:>6}/"
+            f"{r['messages_per_second']:<7} | {q['messages_per_second']!s:>5} | "
+            f"{a['errors']}/{r['errors']}"
+        )
+    cluster = results["cluster"]
+    print(
+        f"\nscale-out at {cluster['one_instance']['users']} users: one instance "
+        f"{cluster['one_instance']['messages_per_second']} msg/s, two behind nginx "
+        f"{cluster['two_instances_nginx']['messages_per_second']} msg/s"
+    )
+    print(f"strategy module: {results['strategy']['advice_per_second']} advice calls / s")
+    if results["training_seconds"]:
+        t = results["training_seconds"]
+        print(f"training from scratch: advisor {t['advisor']} s, reference {t['reference']} s")
+    print(
+        f"start until answering: advisor {ours['start_seconds']} s, reference "
+        f"{ref['start_seconds']} s"
+    )
+    print(
+        f"RSS: advisor rasa {ours['rss_mb']['rasa']} MB + action server "
+        f"{ours['rss_mb']['action_server']} MB; reference rasa {ref['rss_mb']['rasa']} MB"
+    )
+    print(f"written to {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
