@@ -63,28 +63,22 @@ def train_ours(out_dir: Path) -> float:
     return time.monotonic() - started
 
 
-def measure_loads(
-    urls: list[str], users_levels: list[int], duration: float, ours: bool
-) -> dict[str, Any]:
-    sims = profiles(max(users_levels))
-    results = {}
-    for users in users_levels:
-        result, _ = asyncio.run(
-            run_load(urls, users, duration, sims if ours else None, label=f"b{users}-")
-        )
-        results[str(users)] = result.summary()
-        summary = results[str(users)]
-        who = "advisor  " if ours else "reference"
-        print(
-            f"  {who} {users:>3} users: p50 {summary['p50_ms']:>7} ms  p95 "
-            f"{summary['p95_ms']:>7} ms  {summary['messages_per_second']:>6} msg/s  "
-            f"errors {summary['errors']}",
-            flush=True,
-        )
-    return results
+def measure_level(url: str, users: int, duration: float, ours: bool) -> dict[str, Any]:
+    sims = profiles(users) if ours else None
+    result, _ = asyncio.run(run_load([url], users, duration, sims, label=f"b{users}-"))
+    summary = result.summary()
+    who = "advisor  " if ours else "reference"
+    print(
+        f"  {who} {users:>3} users: p50 {summary['p50_ms']:>7} ms  p95 "
+        f"{summary['p95_ms']:>7} ms  {summary['messages_per_second']:>6} msg/s  "
+        f"errors {summary['errors']}",
+        flush=True,
+    )
+    return summary
 
 
-def run_ours(workdir: Path, users: list[int], duration: float) -> dict[str, Any]:
+def start_ours(workdir: Path) -> tuple[Server, Server]:
+    """The advisor as `make serve` runs it: action server + Rasa on SQLite."""
     env = base_env(
         TRACKER_DIALECT="sqlite",
         TRACKER_DB=str(workdir / "tracker.db"),
@@ -94,49 +88,52 @@ def run_ours(workdir: Path, users: list[int], duration: float) -> dict[str, Any]
     subprocess.run(
         [sys.executable, "-m", "img_store", "migrate"], env=env, check=True, capture_output=True
     )
-    action_port, rasa_port = free_port(), free_port()
+    action_port = free_port()
     env["ACTION_PORT"] = str(action_port)
     actions = start_action_server(action_port, env, workdir / "actions.log")
     actions.wait_ready()
     rasa = start_rasa(
-        rasa_port,
+        free_port(),
         env,
         workdir / "rasa.log",
         model=OUR_MODEL,
         endpoints=ROOT / "endpoints.yml",
         credentials=ROOT / "credentials.yml",
     )
-    try:
-        start_s = rasa.wait_ready()
-        loads = measure_loads([f"http://127.0.0.1:{rasa_port}"], users, duration, ours=True)
-        return {
-            "start_seconds": round(start_s, 1),
-            "rss_mb": {"rasa": rasa.rss_mb(), "action_server": actions.rss_mb()},
-            "load": loads,
-        }
-    finally:
-        stop_all(rasa, actions)
+    return rasa, actions
 
 
-def run_reference(workdir: Path, users: list[int], duration: float) -> dict[str, Any]:
-    port = free_port()
-    rasa = start_rasa(
-        port,
+def start_reference(workdir: Path) -> Server:
+    return start_rasa(
+        free_port(),
         base_env(),
         workdir / "reference.log",
         model=reference.MODEL,
         cwd=reference.PROJECT,
     )
+
+
+def run_side_by_side(workdir: Path, users: list[int], duration: float) -> dict[str, Any]:
+    """Both bots run at once; each load level goes to ours, then at once to the
+    reference, so both see the same machine conditions."""
+    rasa, actions = start_ours(workdir)
+    ref = None
     try:
-        start_s = rasa.wait_ready()
-        loads = measure_loads([f"http://127.0.0.1:{port}"], users, duration, ours=False)
-        return {
-            "start_seconds": round(start_s, 1),
-            "rss_mb": {"rasa": rasa.rss_mb()},
-            "load": loads,
-        }
+        ours_start = rasa.wait_ready()
+        ref = start_reference(workdir)
+        ref_start = ref.wait_ready()
+        ours: dict[str, Any] = {"start_seconds": round(ours_start, 1), "load": {}}
+        theirs: dict[str, Any] = {"start_seconds": round(ref_start, 1), "load": {}}
+        ours_url = rasa.ready_url.split("/status")[0]
+        ref_url = ref.ready_url.split("/status")[0]
+        for level in users:
+            ours["load"][str(level)] = measure_level(ours_url, level, duration, ours=True)
+            theirs["load"][str(level)] = measure_level(ref_url, level, duration, ours=False)
+        ours["rss_mb"] = {"rasa": rasa.rss_mb(), "action_server": actions.rss_mb()}
+        theirs["rss_mb"] = {"rasa": ref.rss_mb()}
+        return {"advisor": ours, "reference": theirs}
     finally:
-        stop_all(rasa)
+        stop_all(*(s for s in (rasa, actions, ref) if s is not None))
 
 
 def run_cluster(workdir: Path, users: int, duration: float) -> dict[str, Any]:
@@ -211,6 +208,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per load level")
     parser.add_argument("--users", default="1,10,50")
     parser.add_argument("--cluster-users", type=int, default=50)
+    parser.add_argument("--skip-cluster", action="store_true", help="for quick iterations")
     parser.add_argument(
         "--reuse-training",
         action="store_true",
@@ -247,12 +245,11 @@ def main() -> None:
                 "reference": round(reference_s, 1),
             }
             print(f"  advisor {ours_s:.0f} s, reference {reference_s:.0f} s", flush=True)
-        print("REST load, advisor (action server + SQLite tracker store) ...", flush=True)
-        results["advisor"] = run_ours(workdir, users, args.duration)
-        print("REST load, reference bot (stock rasa init) ...", flush=True)
-        results["reference"] = run_reference(workdir, users, args.duration)
-        print("scale-out: one instance vs two behind nginx (PostgreSQL + Redis) ...", flush=True)
-        results["cluster"] = run_cluster(workdir, args.cluster_users, args.duration)
+        print("REST load: advisor (action server, SQLite) and stock rasa init bot ...")
+        results.update(run_side_by_side(workdir, users, args.duration))
+        if not args.skip_cluster:
+            print("scale-out: one vs two instances behind nginx (PostgreSQL + Redis) ...")
+            results["cluster"] = run_cluster(workdir, args.cluster_users, args.duration)
 
     results["ratios"] = {
         str(u): {
@@ -290,12 +287,13 @@ def print_table(results: dict[str, Any], users: list[int]) -> None:
             f"{r['messages_per_second']:<7} | {q['messages_per_second']!s:>5} | "
             f"{a['errors']}/{r['errors']}"
         )
-    cluster = results["cluster"]
-    print(
-        f"\nscale-out at {cluster['one_instance']['users']} users: one instance "
-        f"{cluster['one_instance']['messages_per_second']} msg/s, two behind nginx "
-        f"{cluster['two_instances_nginx']['messages_per_second']} msg/s"
-    )
+    cluster = results.get("cluster")
+    if cluster:
+        print(
+            f"\nscale-out at {cluster['one_instance']['users']} users: one instance "
+            f"{cluster['one_instance']['messages_per_second']} msg/s, two behind nginx "
+            f"{cluster['two_instances_nginx']['messages_per_second']} msg/s"
+        )
     print(f"strategy module: {results['strategy']['advice_per_second']} advice calls / s")
     if results["training_seconds"]:
         t = results["training_seconds"]

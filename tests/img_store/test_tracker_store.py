@@ -109,3 +109,33 @@ async def test_database_outage_mid_run_keeps_the_conversation_and_catches_up(mon
     assert after is not None and after.get_slot("step2_score") == 220
     assert len(after.events) == len(later.events)
     proxy.cut()
+
+
+async def test_a_turn_taken_by_another_instance_is_never_hidden_by_the_cache(settings):
+    ours, theirs = (
+        EnvironmentSQLTrackerStore(domain=DOMAIN),
+        EnvironmentSQLTrackerStore(domain=DOMAIN),
+    )
+    sender = "two-instances"
+    await ours.save(conversation(sender))
+    unchanged = await ours.retrieve(sender)
+    assert unchanged is not None and unchanged.get_slot("step2_score") == 241
+    await ours.save(unchanged)
+    # Another instance takes the next turn and changes the score.
+    other = await theirs.retrieve(sender)
+    assert other is not None
+    other.update(UserUttered("actually 236"))
+    other.update(SlotSet("step2_score", 236))
+    await theirs.save(other)
+    latest = await ours.retrieve(sender)
+    assert latest is not None and latest.get_slot("step2_score") == 236
+
+
+async def test_the_cache_hands_a_tracker_out_once(settings):
+    store = EnvironmentSQLTrackerStore(domain=DOMAIN)
+    saved = conversation("handed-out-once")
+    await store.save(saved)
+    assert await store.retrieve("handed-out-once") is saved  # no rebuild from rows
+    again = await store.retrieve("handed-out-once")  # a turn that never saved: from rows
+    assert again is not saved and again is not None
+    assert [e.as_dict() for e in again.events] == [e.as_dict() for e in saved.events]
