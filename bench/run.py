@@ -19,12 +19,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
 from bench import reference, strategy
 from bench.load import run_load
 from bench.sim import profiles
 from img_deploy.cluster import Cluster, ClusterSettings
+from img_deploy.postgres import fresh_database
 from img_deploy.processes import (
     BIN,
     ROOT,
@@ -137,21 +136,7 @@ def run_side_by_side(workdir: Path, users: list[int], duration: float) -> dict[s
 
 
 def run_cluster(workdir: Path, users: int, duration: float) -> dict[str, Any]:
-    admin = create_engine(
-        "postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {CLUSTER_DATABASE} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {CLUSTER_DATABASE}"))
-    admin.dispose()
-    database = {
-        "TRACKER_DIALECT": "postgresql",
-        "TRACKER_HOST": "127.0.0.1",
-        "TRACKER_PORT": "5432",
-        "TRACKER_DB": CLUSTER_DATABASE,
-        "TRACKER_USER": "postgres",
-    }
-    os.environ.update(database)
+    os.environ.update(fresh_database(CLUSTER_DATABASE))
     subprocess.run(
         [sys.executable, "-m", "img_store", "migrate"],
         env=base_env(),

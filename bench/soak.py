@@ -18,47 +18,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 from bench.load import run_load
 from bench.sim import profiles
 from img_deploy.cluster import Cluster, ClusterSettings
+from img_deploy.postgres import fresh_database, stored_user_texts
 from img_deploy.processes import base_env, consecutive_free_ports, free_port
 
 DATABASE = "img_soak"
-
-
-def recreate_database() -> dict[str, str]:
-    admin = create_engine(
-        "postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {DATABASE}"))
-    admin.dispose()
-    return {
-        "TRACKER_DIALECT": "postgresql",
-        "TRACKER_HOST": "127.0.0.1",
-        "TRACKER_PORT": "5432",
-        "TRACKER_DB": DATABASE,
-        "TRACKER_USER": "postgres",
-    }
-
-
-def stored_user_texts() -> dict[str, list[str]]:
-    engine = create_engine(f"postgresql://postgres@127.0.0.1:5432/{DATABASE}")
-    stored: dict[str, list[str]] = {}
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text(
-                "SELECT sender_id, data::json->>'text' FROM events "
-                "WHERE type_name = 'user' ORDER BY id"
-            )
-        )
-        for sender, message in rows:
-            stored.setdefault(sender, []).append(message)
-    engine.dispose()
-    return stored
 
 
 def main() -> int:
@@ -69,7 +35,7 @@ def main() -> int:
     parser.add_argument("--instances", type=int, default=2)
     args = parser.parse_args()
 
-    os.environ.update(recreate_database())
+    os.environ.update(fresh_database(DATABASE))
     subprocess.run(
         [sys.executable, "-m", "img_store", "migrate"],
         env=base_env(),
@@ -103,7 +69,7 @@ def main() -> int:
         finally:
             cluster.stop()
 
-    stored = stored_user_texts()
+    stored = stored_user_texts(DATABASE)
     out_of_order = [s for s, c in conversations.items() if stored.get(s, []) != c.sent]
     cross_talk = {s: c.cross_talk() for s, c in conversations.items() if c.cross_talk()}
     summary = result.summary()

@@ -15,18 +15,18 @@ import hmac
 import html
 import logging
 import os
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from img_channels.guard import TurnGuard
 from img_channels.text import split_message
+from img_channels.webhook import WebhookChannel
 
 logger = logging.getLogger(__name__)
 
@@ -252,63 +252,42 @@ def inline_button(button: dict[str, Any]) -> dict[str, str]:
     return {"text": str(button["title"]), "callback_data": payload}
 
 
-class TelegramInput(InputChannel):
+class TelegramInput(WebhookChannel[TelegramSettings]):
     """``POST /webhooks/telegram/webhook``; ``GET /webhooks/telegram/`` for health."""
+
+    settings_type = TelegramSettings
 
     @classmethod
     def name(cls) -> str:
         return "telegram"
 
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        return cls(TelegramSettings.from_env())
-
-    def __init__(self, settings: TelegramSettings | None) -> None:
-        self.settings = settings
-        if settings is None:
-            logger.info("Telegram disabled: TELEGRAM_TOKEN and friends are not set")
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("telegram_webhook", __name__)
-        guard = TurnGuard(on_new_message)
-
-        @webhook.get("/")
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.settings else "disabled"})
-
-        @webhook.post("/webhook")
-        async def receive(request: Request) -> HTTPResponse:
-            settings = self.settings
-            if settings is None:
-                return response.json({"error": "telegram is not configured"}, status=503)
-            secret = request.headers.get(SECRET_HEADER, "")
-            if not hmac.compare_digest(secret.encode(), settings.webhook_secret.encode()):
-                return response.json({"error": "forbidden"}, status=403)
-            update = request.json if isinstance(request.json, dict) else {}
-            incoming = parse_update(update, settings.bot_username)
-            if incoming is None:
-                return response.json({"status": "ignored"})
-            api = BotApi(settings)
-            if incoming.callback_query_id:
-                await api.call(
-                    "answerCallbackQuery", {"callback_query_id": incoming.callback_query_id}
-                )
-            metadata = {
-                "audience": "group" if incoming.is_group else "private",
-                "private_chat_url": settings.private_chat_url,
-            }
-            await guard(
-                UserMessage(
-                    incoming.text,
-                    TelegramOutput(api, incoming.chat_id, incoming.reply_to_message_id),
-                    incoming.sender_id,
-                    input_channel=self.name(),
-                    metadata=metadata,
-                )
+    async def receive(
+        self, request: Request, settings: TelegramSettings, guard: TurnGuard
+    ) -> HTTPResponse:
+        secret = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(secret.encode(), settings.webhook_secret.encode()):
+            return response.json({"error": "forbidden"}, status=403)
+        update = request.json if isinstance(request.json, dict) else {}
+        incoming = parse_update(update, settings.bot_username)
+        if incoming is None:
+            return response.json({"status": "ignored"})
+        api = BotApi(settings)
+        if incoming.callback_query_id:
+            await api.call("answerCallbackQuery", {"callback_query_id": incoming.callback_query_id})
+        metadata = {
+            "audience": "group" if incoming.is_group else "private",
+            "private_chat_url": settings.private_chat_url,
+        }
+        await guard(
+            UserMessage(
+                incoming.text,
+                TelegramOutput(api, incoming.chat_id, incoming.reply_to_message_id),
+                incoming.sender_id,
+                input_channel=self.name(),
+                metadata=metadata,
             )
-            return response.json({"status": "ok"})
-
-        return webhook
+        )
+        return response.json({"status": "ok"})
 
 
 async def set_webhook(settings: TelegramSettings) -> dict[str, Any]:

@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from img_channels.guard import TurnGuard
 from img_channels.text import split_message
+from img_channels.webhook import WebhookChannel
 
 logger = logging.getLogger(__name__)
 
@@ -121,55 +121,36 @@ class TwilioWhatsAppOutput(OutputChannel):
             logger.error("Twilio unreachable: %s", type(error).__name__)
 
 
-class WhatsAppInput(InputChannel):
+class WhatsAppInput(WebhookChannel[TwilioSettings]):
     """``POST /webhooks/whatsapp/webhook`` (Twilio's "when a message comes in")."""
+
+    settings_type = TwilioSettings
 
     @classmethod
     def name(cls) -> str:
         return "whatsapp"
 
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        return cls(TwilioSettings.from_env())
-
-    def __init__(self, settings: TwilioSettings | None) -> None:
-        self.settings = settings
-        if settings is None:
-            logger.info("WhatsApp disabled: TWILIO_* variables are not set")
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("whatsapp_webhook", __name__)
-        guard = TurnGuard(on_new_message)
-
-        @webhook.get("/")
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.settings else "disabled"})
-
-        @webhook.post("/webhook")
-        async def receive(request: Request) -> HTTPResponse:
-            settings = self.settings
-            if settings is None:
-                return response.json({"error": "whatsapp is not configured"}, status=503)
-            form = {key: request.form.get(key) for key in request.form}
-            if not self._signed(request, form, settings):
-                return response.json({"error": "forbidden"}, status=403)
-            sender = form.get("From", "")
-            if not sender.startswith("whatsapp:"):
-                return response.text(EMPTY_TWIML, content_type="text/xml")
-            text = form.get("ButtonPayload") or form.get("Body") or ""
-            payload = chosen_payload(text, await self._last_buttons(request, sender))
-            await guard(
-                UserMessage(
-                    payload or text,
-                    TwilioWhatsAppOutput(settings),
-                    sender,
-                    input_channel=self.name(),
-                    metadata={"audience": "private"},
-                )
-            )
+    async def receive(
+        self, request: Request, settings: TwilioSettings, guard: TurnGuard
+    ) -> HTTPResponse:
+        form = {key: request.form.get(key) for key in request.form}
+        if not self._signed(request, form, settings):
+            return response.json({"error": "forbidden"}, status=403)
+        sender = form.get("From", "")
+        if not sender.startswith("whatsapp:"):
             return response.text(EMPTY_TWIML, content_type="text/xml")
-
-        return webhook
+        text = form.get("ButtonPayload") or form.get("Body") or ""
+        payload = chosen_payload(text, await self._last_buttons(request, sender))
+        await guard(
+            UserMessage(
+                payload or text,
+                TwilioWhatsAppOutput(settings),
+                sender,
+                input_channel=self.name(),
+                metadata={"audience": "private"},
+            )
+        )
+        return response.text(EMPTY_TWIML, content_type="text/xml")
 
     @staticmethod
     def _signed(request: Request, form: dict[str, str], settings: TwilioSettings) -> bool:

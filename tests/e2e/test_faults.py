@@ -7,9 +7,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from img_channels import notices
+from img_deploy.postgres import fresh_database, stored_user_texts
 from tests.e2e.conftest import RasaStack, stack_env
 from tests.support.tcp_proxy import TcpProxy
 
@@ -19,19 +19,9 @@ DATABASE = "img_e2e_faults"
 REPLY_TIMEOUT_S = 8
 
 
-def recreate_database() -> None:
-    admin = create_engine(
-        "postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {DATABASE}"))
-    admin.dispose()
-
-
 @pytest.fixture(scope="module")
 def proxy() -> Iterator[TcpProxy]:
-    recreate_database()
+    fresh_database(DATABASE)
     proxy = TcpProxy("127.0.0.1", 5432).start()
     yield proxy
     proxy.cut()
@@ -45,7 +35,7 @@ def pg_stack(tmp_path_factory, fake_apis, proxy) -> Iterator[RasaStack]:
         fake_apis,
         TRACKER_DIALECT="postgresql",
         TRACKER_HOST="127.0.0.1",
-        TRACKER_PORT=str(proxy.port),
+        TRACKER_PORT=str(proxy.port),  # PostgreSQL through the proxy a test can cut
         TRACKER_DB=DATABASE,
         TRACKER_USER="postgres",
         REPLY_TIMEOUT_S=str(REPLY_TIMEOUT_S),
@@ -101,22 +91,12 @@ def test_database_cut_mid_run_is_told_the_conversation_goes_on_and_catches_up(pg
     finally:
         proxy.restore()
     assert "Pediatrics programs" in pg_stack.said(sender, "i need a j1")
-    engine = create_engine(f"postgresql://postgres@127.0.0.1:5432/{DATABASE}")
-    with engine.connect() as connection:
-        texts = connection.execute(
-            text(
-                "SELECT data::json->>'text' FROM events WHERE sender_id = :sender "
-                "AND type_name = 'user' ORDER BY id"
-            ),
-            {"sender": sender},
-        ).scalars()
-        assert list(texts) == [
-            "how many peds programs should i apply to",
-            "passed step 1 on the first attempt",
-            "233",
-            "i need a j1",
-        ]
-    engine.dispose()
+    assert stored_user_texts(DATABASE)[sender] == [
+        "how many peds programs should i apply to",
+        "passed step 1 on the first attempt",
+        "233",
+        "i need a j1",
+    ]
 
 
 def test_rate_limit_answers_politely_and_once(pg_stack):

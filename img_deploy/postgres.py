@@ -1,0 +1,41 @@
+"""Scratch PostgreSQL databases for the cluster's benchmarks, soak and tests, on the local
+server (127.0.0.1:5432, user postgres, trust auth)."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+def fresh_database(name: str) -> dict[str, str]:
+    """Drop and create ``name``; the TRACKER_* variables that point at it."""
+    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return {
+        "TRACKER_DIALECT": "postgresql",
+        "TRACKER_HOST": "127.0.0.1",
+        "TRACKER_PORT": "5432",
+        "TRACKER_DB": name,
+        "TRACKER_USER": "postgres",
+    }
+
+
+def stored_user_texts(database: str) -> dict[str, list[str]]:
+    """Every sender's user messages in the tracker store, in stored order."""
+    engine = create_engine(f"{SERVER}/{database}")
+    stored: dict[str, list[str]] = {}
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT sender_id, data::json->>'text' FROM events "
+                "WHERE type_name = 'user' ORDER BY id"
+            )
+        )
+        for sender, message in rows:
+            stored.setdefault(sender, []).append(message)
+    engine.dispose()
+    return stored
