@@ -22,14 +22,12 @@ from typing import Any
 from bench import reference, strategy
 from bench.load import run_load
 from bench.sim import profiles
-from img_deploy.cluster import Cluster, ClusterSettings
-from img_deploy.postgres import fresh_database
+from img_deploy.cluster import Cluster
 from img_deploy.processes import (
     BIN,
     ROOT,
     Server,
     base_env,
-    consecutive_free_ports,
     free_port,
     start_action_server,
     start_rasa,
@@ -136,25 +134,10 @@ def run_side_by_side(workdir: Path, users: list[int], duration: float) -> dict[s
 
 
 def run_cluster(workdir: Path, users: int, duration: float) -> dict[str, Any]:
-    os.environ.update(fresh_database(CLUSTER_DATABASE))
-    subprocess.run(
-        [sys.executable, "-m", "img_store", "migrate"],
-        env=base_env(),
-        check=True,
-        capture_output=True,
-    )
-    settings = ClusterSettings(
-        instances=2,
-        listen=f"127.0.0.1:{free_port()}",
-        first_port=consecutive_free_ports(2),
-        action_port=free_port(),
-        action_workers=2,
-        redis_db=3,
-        token="bench-token",
-    )
-    cluster = Cluster(
-        settings,
+    cluster = Cluster.scratch(
         workdir / "cluster",
+        CLUSTER_DATABASE,
+        redis_db=3,
         extra_env={"RATE_LIMIT_PER_MINUTE": "0", "IMG_ADVISOR_TODAY": "2026-11-23"},
     )
     sims = profiles(users)

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from bench.load import run_load
 from bench.sim import profiles
-from img_deploy.cluster import Cluster, ClusterSettings
-from img_deploy.postgres import fresh_database, stored_user_texts
-from img_deploy.processes import base_env, consecutive_free_ports, free_port
+from img_deploy.cluster import Cluster
+from img_deploy.postgres import stored_user_texts
 
 DATABASE = "img_soak"
 
@@ -35,24 +32,14 @@ def main() -> int:
     parser.add_argument("--instances", type=int, default=2)
     args = parser.parse_args()
 
-    os.environ.update(fresh_database(DATABASE))
-    subprocess.run(
-        [sys.executable, "-m", "img_store", "migrate"],
-        env=base_env(),
-        check=True,
-        capture_output=True,
-    )
-    settings = ClusterSettings(
-        instances=args.instances,
-        listen=f"127.0.0.1:{free_port()}",
-        first_port=consecutive_free_ports(args.instances),
-        action_port=free_port(),
-        action_workers=2,
-        redis_db=4,
-        token="soak-token",
-    )
     with tempfile.TemporaryDirectory(prefix="img-soak-") as tmp:
-        cluster = Cluster(settings, Path(tmp), extra_env={"IMG_ADVISOR_TODAY": "2026-11-23"})
+        cluster = Cluster.scratch(
+            Path(tmp),
+            DATABASE,
+            instances=args.instances,
+            redis_db=4,
+            extra_env={"IMG_ADVISOR_TODAY": "2026-11-23"},
+        )
         try:
             cluster.start()
             print(f"soak: {args.users} users for {args.duration:.0f} s via {cluster.url} ...")

@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
+from img_deploy.postgres import fresh_database
 from img_deploy.processes import (
     ROOT,
     Server,
     base_env,
+    consecutive_free_ports,
+    free_port,
     start_action_server,
     start_process,
     start_rasa,
@@ -147,6 +150,36 @@ class Cluster:
         return start_process(
             "nginx", command, self.env(), self.workdir / "nginx.log", f"{self.url}/", ROOT
         )
+
+    @classmethod
+    def scratch(
+        cls,
+        workdir: Path,
+        database: str,
+        *,
+        instances: int = 2,
+        redis_db: int = 1,
+        extra_env: dict[str, str] | None = None,
+    ) -> Cluster:
+        """A cluster on loopback ports for benchmarks and tests, on a freshly made and
+        migrated PostgreSQL database (this process's TRACKER_* point at it afterwards)."""
+        os.environ.update(fresh_database(database))
+        subprocess.run(
+            [sys.executable, "-m", "img_store", "migrate"],
+            env=base_env(),
+            check=True,
+            capture_output=True,
+        )
+        settings = ClusterSettings(
+            instances=instances,
+            listen=f"127.0.0.1:{free_port()}",
+            first_port=consecutive_free_ports(instances),
+            action_port=free_port(),
+            action_workers=2,
+            redis_db=redis_db,
+            token="scratch-cluster-token",
+        )
+        return cls(settings, workdir, extra_env=extra_env or {})
 
     def stop(self) -> None:
         for server in [self.nginx, *self.instances, self.actions]:

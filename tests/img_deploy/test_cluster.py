@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import subprocess
-import sys
+import os
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from img_channels import notices
-from img_deploy.cluster import Cluster, ClusterSettings
-from img_deploy.postgres import fresh_database, stored_user_texts
-from img_deploy.processes import consecutive_free_ports, free_port
+from img_deploy.cluster import Cluster
+from img_deploy.postgres import stored_user_texts
 
 pytestmark = pytest.mark.e2e
 
@@ -24,31 +22,16 @@ TOKEN = "cluster-test-token"
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory, monkeypatch_module) -> Iterator[Cluster]:
-    database = {**fresh_database(DATABASE), "IMG_ADVISOR_TODAY": "2026-11-23"}
-    for key, value in database.items():
-        monkeypatch_module.setenv(key, value)
-    subprocess.run([sys.executable, "-m", "img_store", "migrate"], check=True)
-    settings = ClusterSettings(
-        instances=2,
-        listen=f"127.0.0.1:{free_port()}",
-        first_port=consecutive_free_ports(2),
-        action_port=free_port(),
-        action_workers=2,
-        redis_db=2,
-        token=TOKEN,
-    )
-    running = Cluster(settings, tmp_path_factory.mktemp("cluster"))
+def cluster(tmp_path_factory) -> Iterator[Cluster]:
+    saved = dict(os.environ)  # Cluster.scratch points TRACKER_* at its database
+    os.environ["IMG_ADVISOR_TODAY"] = "2026-11-23"
+    running = Cluster.scratch(tmp_path_factory.mktemp("cluster"), DATABASE, redis_db=2)
     try:
         yield running.start()
     finally:
         running.stop()
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def say(base_url: str, sender: str, message: str) -> str:
