@@ -19,13 +19,15 @@ from sqlalchemy import (
     String,
     Table,
     delete,
+    event,
     func,
     inspect,
     select,
     update,
 )
-from sqlalchemy.engine import Engine, create_engine
+from sqlalchemy.engine import URL, Engine, create_engine
 from sqlalchemy.orm import Mapped, Session, registry
+from sqlalchemy.pool import QueuePool
 
 from img_store.settings import DatabaseSettings
 from img_strategy import Profile
@@ -151,7 +153,31 @@ class ProfileStore:
 
 def make_engine(settings: DatabaseSettings | None = None) -> Engine:
     settings = settings or DatabaseSettings.from_env()
+    if settings.dialect == "sqlite":
+        return embedded_engine(settings.url())
     return create_engine(settings.url(), future=True, pool_pre_ping=True)
+
+
+def embedded_engine(url: URL | str) -> Engine:
+    """SQLite with a pool of open connections (SQLAlchemy 1.4 opens a new one for every
+    session on a file database, a cost on every turn), write-ahead logging so readers
+    never wait for a writer, and no fsync per commit (a crash may lose the last turns,
+    never corrupt the file)."""
+    engine = create_engine(
+        url,
+        future=True,
+        poolclass=QueuePool,
+        connect_args={"check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _tune(connection: Any, _: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
 
 
 def open_profile_store(settings: DatabaseSettings | None = None) -> ProfileStore:

@@ -18,6 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
 
+from img_store.profiles import embedded_engine
 from img_store.settings import DatabaseSettings
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,11 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         kwargs.pop("host", None)  # Rasa passes the endpoint's url as host; ours is env-driven
         settings = DatabaseSettings.from_env().tracker_store_kwargs()
         super().__init__(domain=domain, event_broker=event_broker, **settings, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # Rasa's engine opens a new SQLite connection per session; ours keeps them.
+            self.engine.dispose()
+            self.engine = embedded_engine(self.engine.url)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._recent: OrderedDict[str, _Recent] = OrderedDict()
         self._unsaved: set[str] = set()
 
