@@ -24,7 +24,8 @@ class LoadResult:
     users: int
     seconds: float
     latencies: list[float] = field(default_factory=list)
-    errors: int = 0
+    errors: int = 0  # transport failures and non-200 answers
+    unanswered: int = 0  # 200, but no text, or the guard's "unavailable"/"rate limited"
     conversations: int = 0
     error_samples: list[str] = field(default_factory=list)
 
@@ -39,6 +40,7 @@ class LoadResult:
             "messages": len(self.latencies),
             "conversations": self.conversations,
             "errors": self.errors,
+            "unanswered": self.unanswered,
             "p50_ms": pct(0.50),
             "p95_ms": pct(0.95),
             "max_ms": round(ordered[-1] * 1000, 1),
@@ -78,8 +80,11 @@ class RestUser:
             return None
         self.result.latencies.append(time.perf_counter() - started)
         said = "\n".join(m.get("text", "") for m in body) if isinstance(body, list) else ""
-        if not ok or not said or any(failure in said for failure in FAILURE_REPLIES):
-            self._fail(f"HTTP {reply.status} on {text!r}: {said[:80]!r}")
+        if not ok:
+            self._fail(f"HTTP {reply.status} on {text!r}")
+        elif not said or any(failure in said for failure in FAILURE_REPLIES):
+            self.result.unanswered += 1
+            self.result.error_samples.append(f"unanswered {text!r}: {said[:80]!r}")
         if self.think_time_s:
             await asyncio.sleep(self.think_time_s)
         return said

@@ -68,7 +68,7 @@ def measure_level(url: str, users: int, duration: float, ours: bool) -> dict[str
     print(
         f"  {who} {users:>3} users: p50 {summary['p50_ms']:>7} ms  p95 "
         f"{summary['p95_ms']:>7} ms  {summary['messages_per_second']:>6} msg/s  "
-        f"errors {summary['errors']}",
+        f"errors {summary['errors']}  unanswered {summary['unanswered']}",
         flush=True,
     )
     return summary
@@ -153,7 +153,8 @@ def run_cluster(workdir: Path, users: int, duration: float) -> dict[str, Any]:
             print(
                 f"  cluster {label:<20} {users} users: "
                 f"{results[label]['messages_per_second']:>6} msg/s  p50 "
-                f"{results[label]['p50_ms']} ms  errors {results[label]['errors']}",
+                f"{results[label]['p50_ms']} ms  errors {results[label]['errors']} "
+                f"unanswered {results[label]['unanswered']}",
                 flush=True,
             )
         results["rss_mb"] = {f"rasa_{i + 1}": s.rss_mb() for i, s in enumerate(cluster.instances)}
@@ -245,7 +246,7 @@ def print_table(results: dict[str, Any], users: list[int]) -> None:
     print()
     print(
         f"{'users':>5} | {'advisor p50/p95 ms':>20} | {'reference p50/p95 ms':>21} | "
-        f"{'ratio p50/p95':>13} | {'msg/s adv/ref':>14} | {'ratio':>5} | errors"
+        f"{'ratio p50/p95':>13} | {'msg/s adv/ref':>14} | {'ratio':>5} | errors (unanswered)"
     )
     for u in users:
         a, r, q = ours["load"][str(u)], ref["load"][str(u)], results["ratios"][str(u)]
@@ -253,7 +254,7 @@ def print_table(results: dict[str, Any], users: list[int]) -> None:
             f"{u:>5} | {a['p50_ms']:>9}/{a['p95_ms']:<10} | {r['p50_ms']:>9}/{r['p95_ms']:<11} | "
             f"{q['p50']!s:>6}/{q['p95']!s:<6} | {a['messages_per_second']:>6}/"
             f"{r['messages_per_second']:<7} | {q['messages_per_second']!s:>5} | "
-            f"{a['errors']}/{r['errors']}"
+            f"{a['errors']} ({a['unanswered']}) / {r['errors']} ({r['unanswered']})"
         )
     cluster = results.get("cluster")
     if cluster:

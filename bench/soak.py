@@ -64,6 +64,7 @@ def main() -> int:
     print(f"conversations             {summary['conversations']}")
     print(f"messages                  {summary['messages']}")
     print(f"errors                    {summary['errors']} {summary['error_samples']}")
+    print(f"unanswered                {summary['unanswered']}")
     print(
         f"p50 / p95 / max latency   {summary['p50_ms']} / {summary['p95_ms']} / "
         f"{summary['max_ms']} ms"
@@ -85,7 +86,13 @@ def main() -> int:
         print(
             f"  missing facts for {sender}: {facts}; got: {conversations[sender].last_why[:300]!r}"
         )
-    ok = summary["errors"] == 0 and not out_of_order and not cross_talk and conversations
+    ok = (
+        summary["errors"] == 0
+        and summary["unanswered"] == 0
+        and not out_of_order
+        and not cross_talk
+        and conversations
+    )
     print("soak: PASSED" if ok else "soak: FAILED")
     return 0 if ok else 1
 
