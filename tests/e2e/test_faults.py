@@ -3,6 +3,8 @@ mid-run (through a proxy, so the shared server keeps running), and the rate limi
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from collections.abc import Iterator
 
@@ -10,7 +12,7 @@ import pytest
 
 from img_channels import notices
 from img_deploy.postgres import fresh_database, stored_user_texts
-from tests.e2e.conftest import RasaStack, stack_env
+from tests.e2e.conftest import ROOT, RasaStack, free_port, stack_env
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
@@ -108,3 +110,32 @@ def test_rate_limit_answers_politely_and_once(pg_stack):
     assert replies[9] == replies[10] == []
     events = pg_stack.tracker(sender)["events"]
     assert sum(event["event"] == "user" for event in events) == 8
+
+
+def test_unreachable_database_at_start_up_is_a_clear_error_without_the_password():
+    """What `make serve` / `make chat` run first; nothing else is started."""
+    closed_port = str(free_port())
+    env = {
+        **os.environ,
+        "TRACKER_DIALECT": "postgresql",
+        "TRACKER_HOST": "127.0.0.1",
+        "TRACKER_PORT": closed_port,
+        "TRACKER_DB": "advisor",
+        "TRACKER_USER": "rasa",
+        "TRACKER_PASSWORD": "s3cret-pw",
+        "ACTION_PORT": str(free_port()),
+    }
+    result = subprocess.run(
+        ["scripts/with-action-server.sh", "true"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert f"cannot reach the database postgresql://rasa:***@127.0.0.1:{closed_port}/advisor" in (
+        result.stderr
+    )
+    assert "s3cret-pw" not in result.stdout + result.stderr
+    assert "action server ready" not in result.stdout
