@@ -101,15 +101,15 @@ class ActionGiveAdvice(Action):
     ) -> list[EventType]:
         question = pending_question(tracker) or Question.CHANCES
         profile = profile_from_tracker(tracker)
-        if in_group_chat(tracker):
-            if missing(question, profile, skipped_fields(tracker)):
-                url = channel_metadata(tracker).get("private_chat_url", "")
-                dispatcher.utter_message(text=messages.GO_PRIVATE.format(url=url).strip())
-                return []
-            # Answered, but a group member's profile is never stored.
-            return send_advice(dispatcher, tracker, advise(question, profile, today=today()))
-        advice = advise(question, profile, today=today())
-        return send_advice(dispatcher, tracker, advice) + remember_or_ask(dispatcher, tracker)
+        in_group = in_group_chat(tracker)
+        if in_group and missing(question, profile, skipped_fields(tracker)):
+            url = channel_metadata(tracker).get("private_chat_url", "")
+            dispatcher.utter_message(text=messages.GO_PRIVATE.format(url=url).strip())
+            return []
+        events = send_advice(dispatcher, tracker, advise(question, profile, today=today()))
+        if in_group:
+            return events  # a group member's profile is never stored
+        return events + remember_or_ask(dispatcher, tracker)
 
 
 class ActionConsent(Action):

@@ -15,17 +15,11 @@ from itertools import product
 
 from actions.messages import ASK_CONSENT, SLOT_QUESTIONS, WHY
 from img_strategy import Profile, Visa, default_rules, describe
+from img_strategy.parsing import parse_specialty
 from img_strategy.profile import ExamStatus
 
 TODAY = date(2026, 11, 23)
 SPECIALTIES = ("internal medicine", "pediatrics", "family medicine", "psychiatry", "neurology")
-SPECIALTY_KEYS = {
-    "internal medicine": "internal_medicine",
-    "pediatrics": "pediatrics",
-    "family medicine": "family_medicine",
-    "psychiatry": "psychiatry",
-    "neurology": "neurology",
-}
 VISAS = {Visa.J1: "I need a J1", Visa.H1B: "I need an H1B", Visa.NONE: "I have a green card"}
 STEP1 = {
     ExamStatus.PASSED: "passed step 1 on the first attempt",
@@ -47,7 +41,7 @@ class SimProfile:
     def expected_facts(self) -> tuple[str, ...]:
         """What the final "why?" must read back (after the correction)."""
         profile = Profile(
-            specialty=SPECIALTY_KEYS[self.specialty],
+            specialty=parse_specialty(self.specialty),
             visa=self.visa,
             step2_score=self.corrected_ck,
         )

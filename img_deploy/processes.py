@@ -122,6 +122,7 @@ def start_rasa(
     endpoints: Path | None = None,
     credentials: Path | None = None,
     token: str = "bench-token",
+    cors: str | None = None,
 ) -> Server:
     command = [
         str(BIN / "rasa"),
@@ -140,6 +141,8 @@ def start_rasa(
         command += ["--endpoints", str(endpoints)]
     if credentials:
         command += ["--credentials", str(credentials)]
+    if cors:
+        command += ["--cors", cors]
     ready = f"http://127.0.0.1:{port}/status?token={token}"
     return start_process(f"rasa :{port}", command, env, log, ready, cwd)
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from img_deploy.processes import Server, free_port, start_action_server, start_rasa
 from tests.e2e.fake_apis import FakeApis
 
 ROOT = Path(__file__).parents[2]
@@ -32,40 +31,6 @@ TWILIO_TOKEN = "e2e-twilio-auth-token"
 TWILIO_NUMBER = "whatsapp:+14155238886"
 WEB_ORIGIN = "http://allowed.example"
 START_TIMEOUT_S = 240
-BIN_DIR = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: process exited; log:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    raise RuntimeError(
-        f"{url} did not answer in {START_TIMEOUT_S}s; log:\n{log.read_text()[-3000:]}"
-    )
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGCONT)  # in case a test paused it
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @dataclass
@@ -78,8 +43,8 @@ class RasaStack:
     database: Path | None = None
     action_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
-    rasa: subprocess.Popen | None = None
-    actions: subprocess.Popen | None = None
+    rasa: Server | None = None
+    actions: Server | None = None
 
     @property
     def base_url(self) -> str:
@@ -110,65 +75,45 @@ class RasaStack:
         return self
 
     def start_actions(self) -> None:
-        command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions"]
-        self.actions = subprocess.Popen(
-            [*command, "--port", str(self.action_port)],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.action_log.open("a"),
-            stderr=subprocess.STDOUT,
-        )
-        wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions, self.action_log)
+        self.actions = start_action_server(self.action_port, self.env, self.action_log)
+        self.actions.wait_ready(START_TIMEOUT_S)
 
     def stop_actions(self) -> None:
-        stop(self.actions)
+        assert self.actions is not None
+        self.actions.stop()
 
     def pause_actions(self) -> None:
         """SIGSTOP: the port stays open but nothing answers (a hung action server)."""
         assert self.actions is not None
-        self.actions.send_signal(signal.SIGSTOP)
+        self.actions.process.send_signal(signal.SIGSTOP)
 
     def resume_actions(self) -> None:
         assert self.actions is not None
-        self.actions.send_signal(signal.SIGCONT)
+        self.actions.process.send_signal(signal.SIGCONT)
 
     def start_rasa(self) -> None:
-        command = [
-            str(BIN_DIR / "rasa"),
-            "run",
-            "--model",
-            str(MODEL),
-            "--endpoints",
-            "endpoints.yml",
-            "--credentials",
-            "credentials.yml",
-            "--enable-api",
-            "--auth-token",
-            TOKEN,
-            "--port",
-            str(self.rasa_port),
-            "--interface",
-            "127.0.0.1",
-            "--cors",
-            WEB_ORIGIN,  # as `make serve` passes WEB_ORIGIN
-        ]
-        self.rasa = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.rasa_log.open("a"),
-            stderr=subprocess.STDOUT,
+        self.rasa = start_rasa(
+            self.rasa_port,
+            self.env,
+            self.rasa_log,
+            model=MODEL,
+            endpoints=ROOT / "endpoints.yml",
+            credentials=ROOT / "credentials.yml",
+            token=TOKEN,
+            cors=WEB_ORIGIN,  # as `make serve` passes WEB_ORIGIN
         )
-        wait_for(f"{self.base_url}/status?token={TOKEN}", self.rasa, self.rasa_log)
+        self.rasa.wait_ready(START_TIMEOUT_S)
 
     def restart_rasa(self) -> None:
         """Stop and start the Rasa server (the action server keeps running)."""
-        stop(self.rasa)
+        assert self.rasa is not None
+        self.rasa.stop()
         self.start_rasa()
 
     def close(self) -> None:
-        stop(self.rasa)
-        stop(self.actions)
+        for server in (self.rasa, self.actions):
+            if server is not None:
+                server.stop()
 
     def rows(self, sql: str, *params: object) -> int:
         assert self.database is not None
