@@ -95,7 +95,8 @@ class AdviceBuilder:
         values: dict[str, str] = {}
         for name in statement.placeholders:
             if name in self.rules.figures:
-                values[name] = self._figure_text(name, statement.text)
+                values[name] = self.rules.figure_text(name, statement)
+                self.use_figure(name)
             else:
                 value = context.get(name, self.context.get(name))
                 if value is None:
@@ -109,19 +110,6 @@ class AdviceBuilder:
         figure = self.rules.figure(figure_id)
         self._figures.setdefault(figure_id, UsedFigure(figure_id, figure.display, figure.source))
         self.cite(f"figure.{figure_id}", figure.source)
-
-    def _figure_text(self, figure_id: str, statement_text: str) -> str:
-        figure = self.rules.figure(figure_id)
-        source = self.rules.sources[figure.source]
-        self.use_figure(figure_id)
-        # Reported facts say so; dated facts give their date, unless the sentence already does.
-        notes = []
-        if source.reported and "reported" not in statement_text:
-            notes.append("reported")
-        dated_elsewhere = "as of" in statement_text or f"{{{figure_id}_date}}" in statement_text
-        if source.as_of and source.as_of not in figure.display and not dated_elsewhere:
-            notes.append(f"as of {source.as_of}")
-        return figure.display + (f" ({', '.join(notes)})" if notes else "")
 
     def cite(self, rule: str, source_id: str) -> None:
         if rule not in self._reasons:

@@ -12,7 +12,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from functools import cache, lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -75,19 +75,18 @@ class Source:
         return self.status == "reported"
 
     def cite(self) -> str:
-        """Short human-readable citation, e.g. ``facts.md F4 (reported, as of 1 July 2025)``.
-        Cached: it is asked for on every advice call."""
-        return _citation(self)
+        """Short human-readable citation, e.g. ``facts.md F4 (reported, as of 1 July 2025)``."""
+        return self.citation
 
-
-@cache
-def _citation(source: Source) -> str:
-    if source.doc_file == "facts.md":
-        notes = [n for n in ("reported" if source.reported else None, source.as_of) if n]
-        if source.as_of:
-            notes[-1] = f"as of {source.as_of}"
-        return f"facts.md {source.id}" + (f" ({', '.join(notes)})" if notes else "")
-    return f"{Path(source.doc_file).name}, {source.section}"
+    @cached_property
+    def citation(self) -> str:
+        # Computed once per source: every advice call cites several.
+        if self.doc_file == "facts.md":
+            notes = [n for n in ("reported" if self.reported else None, self.as_of) if n]
+            if self.as_of:
+                notes[-1] = f"as of {self.as_of}"
+            return f"facts.md {self.id}" + (f" ({', '.join(notes)})" if notes else "")
+        return f"{Path(self.doc_file).name}, {self.section}"
 
 
 @dataclass(frozen=True)
@@ -204,6 +203,30 @@ class Rules:
 
     def statement(self, statement_id: str) -> Statement:
         return self.statements[statement_id]
+
+    def figure_text(self, figure_id: str, statement: Statement) -> str:
+        """A figure as ``statement`` shows it: a reported fact says so, and a dated one
+        gives its date unless the sentence already does."""
+        key = (figure_id, statement.id)
+        text = self._figure_texts.get(key)
+        if text is None:  # rendered once per pair; advice calls ask for it many times
+            text = self._figure_texts[key] = self._render_figure(figure_id, statement.text)
+        return text
+
+    def _render_figure(self, figure_id: str, statement_text: str) -> str:
+        figure = self.figures[figure_id]
+        source = self.sources[figure.source]
+        notes = []
+        if source.reported and "reported" not in statement_text:
+            notes.append("reported")
+        dated_elsewhere = "as of" in statement_text or f"{{{figure_id}_date}}" in statement_text
+        if source.as_of and source.as_of not in figure.display and not dated_elsewhere:
+            notes.append(f"as of {source.as_of}")
+        return figure.display + (f" ({', '.join(notes)})" if notes else "")
+
+    @cached_property
+    def _figure_texts(self) -> dict[tuple[str, str], str]:
+        return {}
 
 
 # --------------------------------------------------------------------------------------------
