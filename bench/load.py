@@ -29,6 +29,15 @@ class LoadResult:
     conversations: int = 0
     error_samples: list[str] = field(default_factory=list)
 
+    def add(self, other: LoadResult) -> None:
+        """Pool another slice of the same load level into this one."""
+        self.seconds += other.seconds
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.unanswered += other.unanswered
+        self.conversations += other.conversations
+        self.error_samples += other.error_samples
+
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.latencies) or [0.0]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import reference, strategy
-from bench.load import run_load
+from bench.load import LoadResult, run_load
 from bench.sim import profiles
 from img_deploy.cluster import Cluster
 from img_deploy.processes import (
@@ -60,18 +60,29 @@ def train_ours(out_dir: Path) -> float:
     return time.monotonic() - started
 
 
-def measure_level(url: str, users: int, duration: float, ours: bool) -> dict[str, Any]:
-    sims = profiles(users) if ours else None
-    result, _ = asyncio.run(run_load([url], users, duration, sims, label=f"b{users}-"))
-    summary = result.summary()
-    who = "advisor  " if ours else "reference"
-    print(
-        f"  {who} {users:>3} users: p50 {summary['p50_ms']:>7} ms  p95 "
-        f"{summary['p95_ms']:>7} ms  {summary['messages_per_second']:>6} msg/s  "
-        f"errors {summary['errors']}  unanswered {summary['unanswered']}",
-        flush=True,
-    )
-    return summary
+def measure_level(
+    urls: dict[str, str], users: int, duration: float, slices: int
+) -> dict[str, dict[str, Any]]:
+    """The same load level on both bots, in ``slices`` alternating turns (ours first, then
+    the reference first, ...) so that drifting machine speed weighs on both alike."""
+    pooled = {name: LoadResult(users=users, seconds=0.0) for name in urls}
+    for index in range(slices):
+        order = list(urls) if index % 2 == 0 else list(reversed(urls))
+        for name in order:
+            sims = profiles(users) if name == "advisor" else None
+            result, _ = asyncio.run(
+                run_load([urls[name]], users, duration / slices, sims, label=f"b{users}-{index}-")
+            )
+            pooled[name].add(result)
+    summaries = {name: pooled[name].summary() for name in urls}
+    for name, summary in summaries.items():
+        print(
+            f"  {name:<9} {users:>3} users: p50 {summary['p50_ms']:>7} ms  p95 "
+            f"{summary['p95_ms']:>7} ms  {summary['messages_per_second']:>6} msg/s  "
+            f"errors {summary['errors']}  unanswered {summary['unanswered']}",
+            flush=True,
+        )
+    return summaries
 
 
 def start_ours(workdir: Path) -> tuple[Server, Server]:
@@ -110,9 +121,10 @@ def start_reference(workdir: Path) -> Server:
     )
 
 
-def run_side_by_side(workdir: Path, users: list[int], duration: float) -> dict[str, Any]:
-    """Both bots run at once; each load level goes to ours, then at once to the
-    reference, so both see the same machine conditions."""
+def run_side_by_side(
+    workdir: Path, users: list[int], duration: float, slices: int
+) -> dict[str, Any]:
+    """Both bots run at once and take each load level in turns (see measure_level)."""
     rasa, actions = start_ours(workdir)
     ref = None
     try:
@@ -123,9 +135,11 @@ def run_side_by_side(workdir: Path, users: list[int], duration: float) -> dict[s
         theirs: dict[str, Any] = {"start_seconds": round(ref_start, 1), "load": {}}
         ours_url = rasa.ready_url.split("/status")[0]
         ref_url = ref.ready_url.split("/status")[0]
+        urls = {"advisor": ours_url, "reference": ref_url}
         for level in users:
-            ours["load"][str(level)] = measure_level(ours_url, level, duration, ours=True)
-            theirs["load"][str(level)] = measure_level(ref_url, level, duration, ours=False)
+            measured = measure_level(urls, level, duration, slices)
+            ours["load"][str(level)] = measured["advisor"]
+            theirs["load"][str(level)] = measured["reference"]
         ours["rss_mb"] = {"rasa": rasa.rss_mb(), "action_server": actions.rss_mb()}
         theirs["rss_mb"] = {"rasa": ref.rss_mb()}
         return {"advisor": ours, "reference": theirs}
@@ -174,7 +188,12 @@ def ratio(ours: float, theirs: float) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds per load level")
+    parser.add_argument(
+        "--duration", type=float, default=20.0, help="seconds per load level and bot"
+    )
+    parser.add_argument(
+        "--slices", type=int, default=2, help="alternating turns each level is split into"
+    )
     parser.add_argument("--users", default="1,10,50")
     parser.add_argument("--cluster-users", type=int, default=50)
     parser.add_argument("--skip-cluster", action="store_true", help="for quick iterations")
@@ -193,6 +212,7 @@ def main() -> None:
         },
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
         "duration_per_level_s": args.duration,
+        "slices_per_level": args.slices,
         "targets": TARGETS,
     }
     print("strategy module ...", flush=True)
@@ -215,7 +235,7 @@ def main() -> None:
             }
             print(f"  advisor {ours_s:.0f} s, reference {reference_s:.0f} s", flush=True)
         print("REST load: advisor (action server, SQLite) and stock rasa init bot ...")
-        results.update(run_side_by_side(workdir, users, args.duration))
+        results.update(run_side_by_side(workdir, users, args.duration, args.slices))
         if not args.skip_cluster:
             print("scale-out: one vs two instances behind nginx (PostgreSQL + Redis) ...")
             results["cluster"] = run_cluster(workdir, args.cluster_users, args.duration)

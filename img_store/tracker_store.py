@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,6 +45,7 @@ def take_save_failure(sender_id: str) -> bool:
 class _Recent:
     tracker: DialogueStateTracker
     last_row_id: int  # the sender's newest row in the table right after our save
+    stored_events: int  # how many of tracker.events the table held then
 
 
 class EnvironmentSQLTrackerStore(SQLTrackerStore):
@@ -52,7 +55,8 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
     back (once) when the sender's newest row is still the one this process wrote, which
     one indexed MAX(id) query tells; otherwise, as when another instance took a turn, it
     reads the table as usual. Rebuilding a tracker from its rows was 15 % of a turn's CPU
-    time.
+    time. Saving such a tracker appends the events past the ones it knows are stored,
+    without Rasa's count of the session's rows.
 
     If the database goes away mid-run, conversations carry on from those trackers and
     the user is told (once per outage) that saving failed; the first save after the
@@ -75,16 +79,26 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             self.engine = embedded_engine(self.engine.url)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._recent: OrderedDict[str, _Recent] = OrderedDict()
+        # Trackers handed back by retrieve whose stored prefix is known; the save pops them.
+        self._handed_out: OrderedDict[str, _Recent] = OrderedDict()
         self._unsaved: set[str] = set()
 
     def _remember(self, tracker: DialogueStateTracker, last_row_id: int) -> None:
         # No copy: Rasa is done with a tracker once it is saved. A retrieve takes the
         # entry out, so a turn that fails half-way never leaves a half-updated tracker.
-        self._recent[tracker.sender_id] = _Recent(tracker, last_row_id)
+        self._recent[tracker.sender_id] = _Recent(tracker, last_row_id, len(tracker.events))
         self._recent.move_to_end(tracker.sender_id)
         while len(self._recent) > RECENT_TRACKERS_KEPT:
             sender_id, _ = self._recent.popitem(last=False)
             self._unsaved.discard(sender_id)
+
+    def _hand_out(self, recent: _Recent) -> DialogueStateTracker:
+        sender_id = recent.tracker.sender_id
+        self._handed_out[sender_id] = recent
+        self._handed_out.move_to_end(sender_id)
+        while len(self._handed_out) > RECENT_TRACKERS_KEPT:  # turns that never saved
+            self._handed_out.popitem(last=False)
+        return recent.tracker
 
     def _last_row_id(self, session: Any, sender_id: str) -> int:
         newest = (
@@ -102,7 +116,7 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             if recent is not None:
                 with self.session_scope() as session:
                     if self._last_row_id(session, sender_id) == recent.last_row_id:
-                        return recent.tracker
+                        return self._hand_out(recent)
             return await super().retrieve(sender_id)
         except SQLAlchemyError as error:
             logger.error("tracker store unreachable on retrieve: %s", type(error).__name__)
@@ -140,12 +154,14 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
                 ).delete(synchronize_session=False)
                 session.commit()
             return None
+        handed_out = self._handed_out.pop(tracker.sender_id, None)
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            rows = [
-                self._row(tracker.sender_id, event)
-                for event in self._additional_events(session, tracker)
-            ]
+            if handed_out is not None and handed_out.tracker is tracker:
+                new_events: Iterable[Any] = islice(tracker.events, handed_out.stored_events, None)
+            else:
+                new_events = self._additional_events(session, tracker)
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
             session.add_all(rows)
             session.flush()  # assigns the ids
             last_row_id = rows[-1].id if rows else self._last_row_id(session, tracker.sender_id)

@@ -139,3 +139,29 @@ async def test_the_cache_hands_a_tracker_out_once(settings):
     again = await store.retrieve("handed-out-once")  # a turn that never saved: from rows
     assert again is not saved and again is not None
     assert [e.as_dict() for e in again.events] == [e.as_dict() for e in saved.events]
+
+
+async def test_turns_through_the_cache_store_every_event_once_in_order(settings):
+    ours, theirs = (
+        EnvironmentSQLTrackerStore(domain=DOMAIN),
+        EnvironmentSQLTrackerStore(domain=DOMAIN),
+    )
+    sender = "cached-turns"
+    await ours.save(conversation(sender))
+    for turn, (store, score) in enumerate(
+        [(ours, 236), (ours, 238), (theirs, 240), (ours, 242), (ours, 244)]
+    ):
+        tracker = await store.retrieve(sender)
+        assert tracker is not None
+        tracker.update(UserUttered(f"ck {score}", {"name": "inform", "confidence": 1.0}))
+        tracker.update(SlotSet("step2_score", score))
+        tracker.update(BotUttered(f"turn {turn}"))
+        tracker.update(ActionExecuted("action_listen"))
+        await store.save(tracker)
+    expected = [e.as_dict() for e in tracker.events]
+    from_rows = await EnvironmentSQLTrackerStore(domain=DOMAIN).retrieve(sender)
+    assert from_rows is not None
+    assert [e.as_dict() for e in from_rows.events] == expected
+    assert rows(ours.engine, "SELECT COUNT(*) FROM events WHERE sender_id = :s", s=sender) == len(
+        expected
+    )
