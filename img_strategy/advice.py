@@ -92,23 +92,27 @@ class AdviceBuilder:
     def text(self, statement_id: str, **context: Any) -> str:
         """Render a statement, recording its figures and source as reasons."""
         statement = self.rules.statement(statement_id)
+        figure_ids, context_names = self.rules.statement_parts(statement)
         values: dict[str, str] = {}
-        for name in statement.placeholders:
-            if name in self.rules.figures:
-                values[name] = self.rules.figure_text(name, statement)
-                self.use_figure(name)
-            else:
-                value = context.get(name, self.context.get(name))
-                if value is None:
-                    raise KeyError(f"statement {statement_id} needs {name!r}")
-                values[name] = str(value)
-        self.cite(statement_id, statement.source)
+        for name in figure_ids:
+            values[name] = self.rules.figure_text(name, statement)
+            self.use_figure(name)
+        self.cite(statement_id, statement.source)  # after its figures, as "why?" lists them
+        if not statement.placeholders:
+            return statement.text
+        for name in context_names:
+            value = context.get(name, self.context.get(name))
+            if value is None:
+                raise KeyError(f"statement {statement_id} needs {name!r}")
+            values[name] = str(value)
         return statement.text.format_map(values)
 
     def use_figure(self, figure_id: str) -> None:
         """Record a figure whose value the handler used directly (e.g. a CK target)."""
+        if figure_id in self._figures:
+            return  # recorded, and cited, already
         figure = self.rules.figure(figure_id)
-        self._figures.setdefault(figure_id, UsedFigure(figure_id, figure.display, figure.source))
+        self._figures[figure_id] = UsedFigure(figure_id, figure.display, figure.source)
         self.cite(f"figure.{figure_id}", figure.source)
 
     def cite(self, rule: str, source_id: str) -> None:

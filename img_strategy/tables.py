@@ -204,6 +204,15 @@ class Rules:
     def statement(self, statement_id: str) -> Statement:
         return self.statements[statement_id]
 
+    def statement_parts(self, statement: Statement) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The statement's (figure placeholders, context placeholders), worked out once."""
+        parts = self._statement_parts.get(statement.id)
+        if parts is None:
+            figures = tuple(sorted(n for n in statement.placeholders if n in self.figures))
+            context = tuple(sorted(statement.placeholders - set(figures)))
+            parts = self._statement_parts[statement.id] = (figures, context)
+        return parts
+
     def figure_text(self, figure_id: str, statement: Statement) -> str:
         """A figure as ``statement`` shows it: a reported fact says so, and a dated one
         gives its date unless the sentence already does."""
@@ -226,6 +235,10 @@ class Rules:
 
     @cached_property
     def _figure_texts(self) -> dict[tuple[str, str], str]:
+        return {}
+
+    @cached_property
+    def _statement_parts(self) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
         return {}
 
 
