@@ -101,7 +101,7 @@ test: lint validate unit rasa-test nginx
 
 ## bench: the advisor vs the stock `rasa init` bot (REST, 1/10/50 users), training and
 ## start-up time, memory, the strategy module alone, one vs two instances behind nginx.
-## About 8 minutes; longer: `.venv/bin/python -m bench.run --duration 120 --users 1,10,50,100`.
+## 8-15 minutes on a 2-vCPU machine; longer: `.venv/bin/python -m bench.run --duration 120 --users 1,10,50,100`.
 bench: train nginx
 	$(BIN)/python -m bench.run
 

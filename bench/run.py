@@ -1,7 +1,7 @@
 """`make bench`: the advisor against Rasa's stock `rasa init` bot on this machine, in one
 run, plus the strategy module alone and one vs two instances behind nginx.
 
-python -m bench.run [--duration 20] [--users 1,10,50] [--reuse-training]
+python -m bench.run [--duration 20] [--slices 2] [--users 1,10,50] [--reuse-training]
 A longer run: python -m bench.run --duration 120 --users 1,10,50,100
 """
 
