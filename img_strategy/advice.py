@@ -98,8 +98,6 @@ class AdviceBuilder:
             values[name] = self.rules.figure_text(name, statement)
             self.use_figure(name)
         self.cite(statement_id, statement.source)  # after its figures, as "why?" lists them
-        if not statement.placeholders:
-            return statement.text
         for name in context_names:
             value = context.get(name, self.context.get(name))
             if value is None:

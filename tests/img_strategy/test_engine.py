@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from itertools import product
 
 import pytest
@@ -289,3 +292,26 @@ def test_what_if_is_a_changed_copy_with_a_sourced_default_gain():
     assert profile.step2_score is None  # the original is untouched
     assert hypothetical(Profile(visa=Visa.J1), {}) is None
     assert hypothetical(Profile(step2_score=298), {}).step2_score == 300
+
+
+def test_same_advice_byte_for_byte_in_processes_with_different_hash_seeds():
+    # Sets and dicts iterate in hash order, which Python randomises per process unless
+    # PYTHONHASHSEED is fixed; the advice (and the order of its reasons) must not depend on it.
+    script = (
+        "import json; from datetime import date; "
+        "from bench.strategy import random_profiles; "
+        "from img_strategy import Question, advise; "
+        "print(json.dumps([advise(q, p, today=date(2026, 11, 23)).to_dict() "
+        "for p in random_profiles(40) for q in Question], sort_keys=True))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
