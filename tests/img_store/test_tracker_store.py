@@ -29,6 +29,15 @@ def conversation(sender: str, *extra) -> DialogueStateTracker:
     return DialogueStateTracker.from_events(sender, events, slots=DOMAIN.slots)
 
 
+def two_instances() -> tuple[EnvironmentSQLTrackerStore, EnvironmentSQLTrackerStore]:
+    """Two stores on the same table, as two Rasa instances have."""
+    return EnvironmentSQLTrackerStore(domain=DOMAIN), EnvironmentSQLTrackerStore(domain=DOMAIN)
+
+
+def event_dicts(tracker: DialogueStateTracker) -> list[dict]:
+    return [event.as_dict() for event in tracker.events]
+
+
 def rows(engine, sql: str, **params) -> int:
     with engine.connect() as connection:
         return connection.execute(text(sql), params).scalar_one()
@@ -112,10 +121,7 @@ async def test_database_outage_mid_run_keeps_the_conversation_and_catches_up(mon
 
 
 async def test_a_turn_taken_by_another_instance_is_never_hidden_by_the_cache(settings):
-    ours, theirs = (
-        EnvironmentSQLTrackerStore(domain=DOMAIN),
-        EnvironmentSQLTrackerStore(domain=DOMAIN),
-    )
+    ours, theirs = two_instances()
     sender = "two-instances"
     await ours.save(conversation(sender))
     unchanged = await ours.retrieve(sender)
@@ -138,14 +144,11 @@ async def test_the_cache_hands_a_tracker_out_once(settings):
     assert await store.retrieve("handed-out-once") is saved  # no rebuild from rows
     again = await store.retrieve("handed-out-once")  # a turn that never saved: from rows
     assert again is not saved and again is not None
-    assert [e.as_dict() for e in again.events] == [e.as_dict() for e in saved.events]
+    assert event_dicts(again) == event_dicts(saved)
 
 
 async def test_turns_through_the_cache_store_every_event_once_in_order(settings):
-    ours, theirs = (
-        EnvironmentSQLTrackerStore(domain=DOMAIN),
-        EnvironmentSQLTrackerStore(domain=DOMAIN),
-    )
+    ours, theirs = two_instances()
     sender = "cached-turns"
     await ours.save(conversation(sender))
     for turn, (store, score) in enumerate(
@@ -158,10 +161,10 @@ async def test_turns_through_the_cache_store_every_event_once_in_order(settings)
         tracker.update(BotUttered(f"turn {turn}"))
         tracker.update(ActionExecuted("action_listen"))
         await store.save(tracker)
-    expected = [e.as_dict() for e in tracker.events]
+    expected = event_dicts(tracker)
     from_rows = await EnvironmentSQLTrackerStore(domain=DOMAIN).retrieve(sender)
     assert from_rows is not None
-    assert [e.as_dict() for e in from_rows.events] == expected
+    assert event_dicts(from_rows) == expected
     assert rows(ours.engine, "SELECT COUNT(*) FROM events WHERE sender_id = :s", s=sender) == len(
         expected
     )
