@@ -1,21 +1,49 @@
 """Fixes to Rasa 3.6 itself, applied when the channels load (every `rasa run`).
 
-``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` on every custom
+1. ``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` on every custom
 action response. With jsonschema 4.17 that re-checks Rasa's constant response schema
 against the JSON Schema meta-schema each time, which was 56 % of the Rasa server's CPU
 time per message in our profile (py-spy, 1 user; see README, Performance). The fix
 compiles the validator once; responses are validated exactly as before.
+
+2. ``EndpointConfig.request`` opens a new aiohttp ``ClientSession``, and so a new TCP
+connection, for every call to the action server (2-3 per message), and closes it again:
+about 5 % of the Rasa server's CPU per message in our profile. The fix keeps one session per
+endpoint and event loop, whose connections stay open between calls. Idle connections are
+dropped after ``KEEPALIVE_S``, before the action server's own keep-alive timeout (Sanic's
+default, 5 s) would close one just as it is reused; a restarted action server is reached
+on a new connection. The sessions are closed when the Rasa server stops.
+
+3. ``RasaModel._rasa_predict`` (DIET, TED) calls its ``tf.function`` with the batch as
+numpy arrays, so every call TensorFlow matches ~40 arrays against the input signature and
+looks the traced graph up again: about 8 % of the Rasa server's CPU per message, for the
+one NLU and 2-3 policy predictions a message takes. After the first (tracing) call, the fix
+calls the traced graph directly with the arrays as tensors. A batch whose dtypes or shapes
+do not fit the signature takes Rasa's own path, which reports it as before.
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from functools import cache
+from types import TracebackType
 from typing import Any
 
+import aiohttp
+import numpy as np
+import rasa.core.run
+import tensorflow as tf
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.constants import DOCS_BASE_URL
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.shared.constants import DIAGNOSTIC_DATA, DOCS_BASE_URL
+from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.tensorflow.models import RasaModel, tf_utils
+from sanic import Sanic
+
+KEEPALIVE_S = 2.0
 
 
 @cache
@@ -39,5 +67,96 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     return True
 
 
+# Per event loop (a session belongs to the loop it was made in), per endpoint.
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, aiohttp.ClientSession]]
+_sessions = weakref.WeakKeyDictionary()
+
+
+def _session_for(endpoint: EndpointConfig) -> aiohttp.ClientSession:
+    by_endpoint = _sessions.setdefault(asyncio.get_running_loop(), {})
+    session = by_endpoint.get(id(endpoint))
+    if session is None or session.closed:
+        auth = aiohttp.BasicAuth(**endpoint.basic_auth) if endpoint.basic_auth else None
+        session = aiohttp.ClientSession(
+            headers=endpoint.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+        )
+        by_endpoint[id(endpoint)] = session
+    return session
+
+
+class _KeptSession:
+    """What ``EndpointConfig.session()`` returns instead of a new session: ``async with``
+    hands out the endpoint's shared session and leaves it open."""
+
+    def __init__(self, endpoint: EndpointConfig) -> None:
+        self._endpoint = endpoint
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return _session_for(self._endpoint)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
+
+
+def _kept_session(self: EndpointConfig) -> _KeptSession:
+    return _KeptSession(self)
+
+
+async def close_shared_sessions() -> None:
+    """Closes the current event loop's shared sessions (at server stop)."""
+    by_endpoint = _sessions.pop(asyncio.get_running_loop(), {})
+    for session in by_endpoint.values():
+        await session.close()
+
+
+_rasa_close_resources = rasa.core.run.close_resources
+
+
+async def _close_resources(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+    await _rasa_close_resources(app, loop)
+    await close_shared_sessions()
+
+
+_rasa_predict_traced = RasaModel._rasa_predict
+
+
+def _rasa_predict(self: RasaModel, batch_in: tuple[np.ndarray, ...]) -> dict[str, Any]:
+    if self._run_eagerly or self._tf_predict_step is None:
+        return _rasa_predict_traced(self, batch_in)  # the first call traces the graph
+    self._training = False
+    graph = self.__dict__.get("_img_graph")
+    if graph is None:
+        graph = self._img_graph = self._tf_predict_step.get_concrete_function()
+    specs = graph.structured_input_signature[0][0]
+    if len(batch_in) != len(specs):
+        return _rasa_predict_traced(self, batch_in)
+    tensors = []
+    for array, spec in zip(batch_in, specs, strict=True):
+        if not (
+            isinstance(array, np.ndarray)
+            and array.dtype == spec.dtype.as_numpy_dtype
+            and spec.shape.is_compatible_with(array.shape)
+        ):
+            return _rasa_predict_traced(self, batch_in)
+        tensors.append(tf.constant(array))
+    outputs = graph._call_flat(tensors, captured_inputs=graph.captured_inputs)
+    outputs = tf_utils.sync_to_numpy_or_python_type(outputs)
+    if DIAGNOSTIC_DATA in outputs:
+        outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
+    return outputs
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    EndpointConfig.session = _kept_session  # type: ignore[assignment,method-assign]
+    RasaModel._rasa_predict = _rasa_predict  # type: ignore[method-assign]
+    # serve_application registers close_resources after the channels (and so this) load.
+    rasa.core.run.close_resources = _close_resources
