@@ -67,23 +67,41 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     return True
 
 
-# Per event loop (a session belongs to the loop it was made in), per endpoint.
-_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, aiohttp.ClientSession]]
+# What a session is made of: an endpoint's headers and basic auth.
+SessionKey = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+
+# Per event loop (a session belongs to the loop it was made in), per SessionKey.
+_sessions: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[SessionKey, aiohttp.ClientSession]
+]
 _sessions = weakref.WeakKeyDictionary()
 
 
+def _session_key(endpoint: EndpointConfig) -> SessionKey:
+    def pairs(mapping: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted((name, str(value)) for name, value in (mapping or {}).items()))
+
+    return pairs(endpoint.headers), pairs(endpoint.basic_auth)
+
+
 def _session_for(endpoint: EndpointConfig) -> aiohttp.ClientSession:
-    by_endpoint = _sessions.setdefault(asyncio.get_running_loop(), {})
-    session = by_endpoint.get(id(endpoint))
+    by_key = _sessions.setdefault(asyncio.get_running_loop(), {})
+    key = _session_key(endpoint)
+    session = by_key.get(key)
     if session is None or session.closed:
-        auth = aiohttp.BasicAuth(**endpoint.basic_auth) if endpoint.basic_auth else None
+        credentials = endpoint.basic_auth
+        auth = (
+            aiohttp.BasicAuth(credentials["username"], credentials["password"])
+            if credentials
+            else None
+        )
         session = aiohttp.ClientSession(
             headers=endpoint.headers,
             auth=auth,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
         )
-        by_endpoint[id(endpoint)] = session
+        by_key[key] = session
     return session
 
 
@@ -112,8 +130,8 @@ def _kept_session(self: EndpointConfig) -> _KeptSession:
 
 async def close_shared_sessions() -> None:
     """Closes the current event loop's shared sessions (at server stop)."""
-    by_endpoint = _sessions.pop(asyncio.get_running_loop(), {})
-    for session in by_endpoint.values():
+    by_key = _sessions.pop(asyncio.get_running_loop(), {})
+    for session in by_key.values():
         await session.close()
 
 
@@ -132,9 +150,13 @@ def _rasa_predict(self: RasaModel, batch_in: tuple[np.ndarray, ...]) -> dict[str
     if self._run_eagerly or self._tf_predict_step is None:
         return _rasa_predict_traced(self, batch_in)  # the first call traces the graph
     self._training = False
-    graph = self.__dict__.get("_img_graph")
-    if graph is None:
-        graph = self._img_graph = self._tf_predict_step.get_concrete_function()
+    traced = self.__dict__.get("_img_traced")  # (tf.function, its graph), made once
+    if traced is None or traced[0] is not self._tf_predict_step:
+        traced = self._img_traced = (
+            self._tf_predict_step,
+            self._tf_predict_step.get_concrete_function(),
+        )
+    graph = traced[1]
     specs = graph.structured_input_signature[0][0]
     if len(batch_in) != len(specs):
         return _rasa_predict_traced(self, batch_in)

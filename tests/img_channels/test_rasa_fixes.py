@@ -129,7 +129,7 @@ def test_predictions_after_the_first_call_equal_rasa_s_own():
         stock = rasa_fixes._rasa_predict_traced(model, batch(rows, seed))
         np.testing.assert_array_equal(fast["scores"], stock["scores"])
         assert fast[DIAGNOSTIC_DATA] == stock[DIAGNOSTIC_DATA] == {"attention": None}
-    assert "_img_graph" in model.__dict__  # the direct path was taken
+    assert "_img_traced" in model.__dict__  # the direct path was taken
 
 
 def test_a_batch_that_does_not_fit_the_signature_is_refused_as_before():
@@ -174,3 +174,24 @@ def test_the_trained_bot_parses_and_predicts_exactly_as_without_the_fix(monkeypa
     stock = outputs()
     assert len(trackers) == len(stories) and len(texts) > 200 and len(states) > 150
     assert fixed == stock
+
+
+def test_endpoints_share_a_session_only_when_their_headers_and_auth_match():
+    def endpoint(token: str, user: str = "rasa") -> EndpointConfig:
+        auth = {"username": user, "password": "secret"}
+        return EndpointConfig(
+            "http://127.0.0.1:1/webhook", headers={"X-Token": token}, basic_auth=auth
+        )
+
+    async def sessions() -> list[object]:
+        made = []
+        for config in (endpoint("a"), endpoint("a"), endpoint("b"), endpoint("a", user="ops")):
+            async with config.session() as session:
+                made.append(session)
+        await rasa_fixes.close_shared_sessions()
+        return made
+
+    same, again, other_header, other_auth = asyncio.run(sessions())
+    assert same is again
+    assert len({id(same), id(other_header), id(other_auth)}) == 3
+    assert same.closed
