@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
-from types import TracebackType
 from typing import Any
 
 import aiohttp
@@ -105,27 +106,11 @@ def _session_for(endpoint: EndpointConfig) -> aiohttp.ClientSession:
     return session
 
 
-class _KeptSession:
-    """What ``EndpointConfig.session()`` returns instead of a new session: ``async with``
-    hands out the endpoint's shared session and leaves it open."""
-
-    def __init__(self, endpoint: EndpointConfig) -> None:
-        self._endpoint = endpoint
-
-    async def __aenter__(self) -> aiohttp.ClientSession:
-        return _session_for(self._endpoint)
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        return None
-
-
-def _kept_session(self: EndpointConfig) -> _KeptSession:
-    return _KeptSession(self)
+@asynccontextmanager
+async def _kept_session(self: EndpointConfig) -> AsyncIterator[aiohttp.ClientSession]:
+    """What ``EndpointConfig.session()`` returns instead of a new session: the endpoint's
+    shared session, left open after the ``async with``."""
+    yield _session_for(self)
 
 
 async def close_shared_sessions() -> None:

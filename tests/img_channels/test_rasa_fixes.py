@@ -20,10 +20,9 @@ from rasa.utils.tensorflow.models import RasaModel
 
 import img_channels  # noqa: F401  (applies the fixes)
 from img_channels import rasa_fixes
-from img_deploy.processes import ROOT, free_port
+from img_deploy.processes import free_port
 from img_nlp.evaluate import load_examples
-
-MODEL = ROOT / "models" / "advisor.tar.gz"
+from tests.e2e.conftest import MODEL, ROOT
 
 
 def action() -> RemoteAction:
