@@ -32,6 +32,7 @@ ASK_TEXT: dict[Question, str] = {
     Question.SIGNALING: "how should I use signals",
     Question.PERSONAL_STATEMENT: "how do I explain my score in the personal statement",
     Question.MATCH_STATS: "what is the match rate for imgs",
+    Question.PLAN: "make me a plan",
 }
 
 _RELATED: dict[Question, tuple[Question, ...]] = {
@@ -51,6 +52,7 @@ _RELATED: dict[Question, tuple[Question, ...]] = {
     Question.SIGNALING: (Question.PROGRAMS,),
     Question.PERSONAL_STATEMENT: (Question.USCE_LETTERS,),
     Question.MATCH_STATS: (Question.CHANCES,),
+    Question.PLAN: (Question.PREPARATION,),
 }
 
 # Questions whose answer moves with the CK score: a "what if" button makes sense.

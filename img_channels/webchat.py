@@ -15,6 +15,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from img_channels.guard import TurnGuard
+from img_channels.media import MediaKind, MediaStore, kind_of
 
 WEB_DIR = Path(__file__).parent / "web"
 WIDGET_BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
@@ -90,6 +91,19 @@ class ChatPage(InputChannel):
         @page.get("/")
         async def index(request: Request) -> HTTPResponse:
             return await self._file("", headers)
+
+        media = MediaStore.from_env()
+
+        @page.get("/media/<name:str>")
+        async def media_file(request: Request, name: str) -> HTTPResponse:
+            path = media.path(name)
+            if path is None:
+                return response.text("not found", status=404)
+            kind = kind_of(name)
+            extra = {"Cache-Control": "private, max-age=3600"}
+            if kind == MediaKind.ICS:
+                extra["Content-Disposition"] = 'attachment; filename="residency-plan.ics"'
+            return await response.file(path, mime_type=kind.mime_type, headers=headers | extra)
 
         @page.get("/<name:str>")
         async def asset(request: Request, name: str) -> HTTPResponse:

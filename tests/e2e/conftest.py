@@ -173,6 +173,7 @@ def stack_env(workdir: Path, fake_apis: FakeApis, **overrides: str) -> dict[str,
         "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
         "TWILIO_API_URL": fake_apis.url,
         "WEB_ORIGIN": WEB_ORIGIN,
+        "MEDIA_DIR": str(workdir / "media"),  # charts and calendars, shared by both servers
         **overrides,
     }
 

@@ -91,3 +91,33 @@ def test_chat_page_conversation_buttons_escaping_and_reload(rasa_stack, page):
     # The server side continues the same conversation too: it still knows the profile.
     send(page, "what do you know about me")
     assert "220" in bot_texts(page)[-1] or "220" in "\n".join(bot_texts(page)[-3:])
+
+
+def test_chart_image_loads_with_alt_text_and_the_plan_offers_a_calendar(rasa_stack, page):
+    page.goto(f"{rasa_stack.base_url}/chat/")
+    settle(page, 0)
+    send(page, "is 228 enough for IM? passed step 1 first attempt, need j1, graduated 2022")
+    chart = page.locator(".rw-response img").last
+    chart.wait_for(timeout=WAIT_MS)
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=chart.element_handle(), timeout=WAIT_MS
+    )
+    assert chart.evaluate("img => img.naturalWidth") == 800
+    alt = chart.get_attribute("alt") or ""
+    assert "Step 2 CK bands for Internal Medicine" in alt
+    assert "Your CK: 228, in the 220-229 band" in alt
+
+    send(page, "make me a plan")
+    texts = "\n".join(bot_texts(page))
+    assert "Your plan aims at the 2028 Match" in texts and "Match Day" in texts
+    link = page.locator(".rw-response a", has_text="residency-plan.ics").last
+    href = link.get_attribute("href") or ""
+    assert href.startswith("/chat/media/") and href.endswith(".ics")
+    calendar = page.request.get(f"{rasa_stack.base_url}{href}")
+    assert calendar.status == 200 and calendar.headers["content-type"].startswith("text/calendar")
+    assert calendar.body().startswith(b"BEGIN:VCALENDAR")
+    # Only names the server handed out are served.
+    assert (
+        page.request.get(f"{rasa_stack.base_url}/chat/media/AAAAAAAAAAAAAAAAAAAAAAAA.png").status
+        == 404
+    )
