@@ -15,9 +15,6 @@ from typing import Any
 from img_strategy.questions import Question
 from img_strategy.tables import Figure, Outlook, Rules, Table
 
-# Match Day is in March (F16): after March of its year, a Match's cycle is over.
-_MATCH_MONTH_END = (3, 31)
-
 
 @dataclass(frozen=True)
 class Reason:
@@ -126,6 +123,11 @@ class AdviceBuilder:
         if line not in self._recommendations:
             self._recommendations.append(line)
 
+    def line(self, text: str) -> None:
+        """A line already rendered with :meth:`text` (the dated plan composes its own)."""
+        if text not in self._recommendations:
+            self._recommendations.append(text)
+
     def say_list(self, intro_id: str, item_ids: list[str]) -> None:
         """One line: an intro statement followed by several short statements."""
         items = "; ".join(self.text(item_id) for item_id in item_ids)
@@ -147,7 +149,9 @@ class AdviceBuilder:
         for source in sorted(sources, key=lambda s: s.id):
             if source.match_year is None or source.check_at is None:
                 continue
-            if self.today > date(source.match_year, *_MATCH_MONTH_END):
+            # Match Day's month (F16) ends the cycle.
+            match_month = int(self.rules.figure("match_day_month").value or 0)
+            if (self.today.year, self.today.month) > (source.match_year, match_month):
                 self.say("cycle.past", match_year=source.match_year, check_at=source.check_at)
 
     def build(self) -> Advice:

@@ -47,6 +47,11 @@ CONTEXT_KEYS = frozenset(
         "check_at",
         "signals",
         "share",
+        # the dated plan (img_strategy/plan.py)
+        "month",
+        "months",
+        "missed_year",
+        "weeks",
     }
 )
 # Names that legitimately contain digits; any other digit in a statement is refused.

@@ -445,7 +445,7 @@ def test_peds_program_kinds_by_ck():
 def test_signaling():
     advice = ask(Question.SIGNALING, specialty="pediatrics")
     assert "5-10" in full_text(advice)
-    assert "5 program signals for the 2026 Match (reported)" in advice.verdict
+    assert "5 for the 2026 Match (reported)" in advice.verdict
     assert "geographic tie" in full_text(advice)
     # IM has its own figure for its own Match (F17); the peds 5-10 is never borrowed (#19
     # item 7: this asserted the IM answer quoted the peds figure).
@@ -571,14 +571,17 @@ def test_match_statistics_are_reported():
 def test_signals_per_specialty_carry_their_match_year_and_say_when_past():
     im = ask(Question.SIGNALING, specialty="internal_medicine")
     text = full_text(im)
-    assert "3 gold and 12 silver program signals (15 in all) for the 2026 Match" in im.verdict
+    assert (
+        "Program signals for Internal Medicine: 3 gold and 12 silver, 15 in all, for the 2026 Match"
+        in im.verdict
+    )
     assert "preliminary IM programs set their own policy" in text
     # TODAY is after the 2026 Match: the figure may have changed, and where to check.
     assert "2026 Match, which is over, so they may have changed" in text
     assert "im.org" in text
     for spec, figure in (
-        ("family_medicine", "5 program signals"),
-        ("pathology", "5 program signals"),
+        ("family_medicine", "5 for the 2026 Match"),
+        ("pathology", "5 for the 2026 Match"),
         ("obstetrics_gynecology", "3 gold and 15 silver"),
         ("anesthesiology", "5 gold and 10 silver"),
     ):
