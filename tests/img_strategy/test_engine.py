@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date
 from itertools import product
 
 import pytest
@@ -101,6 +102,9 @@ def test_advice_serialises_to_json_with_reasons_and_sources():
     assert all(r["citation"] for r in data["reasons"])
 
 
+_MONTHS = "|".join(date(2000, m, 1).strftime("%B") for m in range(1, 13))
+
+
 def test_every_number_in_a_reply_comes_from_a_cited_figure_or_the_users_profile():
     rules = default_rules()
     for profile, question in product(VARIED_PROFILES, Question):
@@ -111,6 +115,8 @@ def test_every_number_in_a_reply_comes_from_a_cited_figure_or_the_users_profile(
             source = rules.sources[figure.source]
             if source.as_of:
                 allowed |= set(re.findall(r"\d+", source.as_of))
+            if source.match_year:  # "those figures are for the 2026 Match"
+                allowed.add(str(source.match_year))
         for value in profile.known_fields().values():
             allowed |= set(re.findall(r"\d+", str(value)))
         if advice.program_count:
@@ -121,10 +127,13 @@ def test_every_number_in_a_reply_comes_from_a_cited_figure_or_the_users_profile(
         # Derived numbers the handlers compute from figures and the profile.
         text = "\n".join([advice.verdict, *advice.recommendations])
         names = re.sub(r"Step [123]|J-1|H-1B|Conrad 30", "", text)
+        # The dated plan's months and Match years, and phase lengths it scaled between the
+        # figures it quotes beside them ("7 weeks (the guidance gives 4-10 weeks)").
+        names = re.sub(rf"(?:{_MONTHS}) \d{{4}}|\d{{4}} Match|\d+ weeks \(the guidance", "", names)
         for number in re.findall(r"\d+(?:[.,]\d+)*", names):
             if number in allowed:
                 continue
-            assert re.search(rf"(points under|remain|used {number})", text), (
+            assert re.search(rf"(points under|points below|remain|used {number})", text), (
                 question,
                 number,
                 text,
@@ -175,10 +184,20 @@ def test_failed_exam_blocks_until_passed():
     )
     assert "first job is passing Step 1" in advice.verdict
     assert "used 3 of the 4 attempts" in full_text(advice)
+    # Under every pass mark there has been (209 before 1 July 2022, F3). This used 210, which
+    # passed before that date: #19 item 4 reads a CK against the mark of its exam date.
     below_passing = ask(
-        Question.CHANCES, specialty="family_medicine", step1=ExamStatus.PASSED, step2_score=210
+        Question.CHANCES, specialty="family_medicine", step1=ExamStatus.PASSED, step2_score=205
     )
     assert "passing Step 2 CK" in below_passing.verdict
+    dated_fail = ask(
+        Question.CHANCES,
+        specialty="family_medicine",
+        step1=ExamStatus.PASSED,
+        step2_score=210,
+        step2_date=date(2023, 3, 1),
+    )
+    assert "passing Step 2 CK" in dated_fail.verdict
 
 
 def test_practice_estimate_is_used_and_flagged():
@@ -205,7 +224,8 @@ def test_render_puts_verdict_first_and_splits_long_advice():
     assert len(messages) > 1
     assert all(m.count("\n- ") <= 3 for m in messages)
     why = render_reasons(advice)
-    assert "004_53d3842611dd5606.txt" in why and "Case 3" in why
+    # Cited as a person would (#19 item 8: this asserted the article's file name).
+    assert "Pediatrics article, Case 3" in why and ".txt" not in why
 
 
 @pytest.mark.parametrize("question", list(Question))
@@ -273,12 +293,50 @@ def test_every_statement_is_reachable():
         Profile(
             step1=ExamStatus.PASSED, step2_score=240, visa=Visa.EITHER, step3=ExamStatus.NOT_TAKEN
         ),
+        Profile(
+            specialty="internal_medicine",
+            step1=ExamStatus.PASSED,
+            step2_score=216,
+            step2_date=date(2025, 3, 1),
+        ),
+        Profile(specialty="internal_medicine", step1=ExamStatus.PASSED, step2_score=216),
+        Profile(specialty="internal_medicine", step1=ExamStatus.PASSED, step2_score=205),
+        Profile(
+            specialty="family_medicine",
+            step1=ExamStatus.PASSED,
+            step2=ExamStatus.FAILED_THEN_PASSED,
+            step2_attempts=3,
+            step2_score=231,
+        ),
     ]
     for profile, question in product(VARIED_PROFILES + extra, Question):
         advice = advise(question, profile, today=TODAY)
         used |= {r.rule for r in advice.reasons}
+    # The plan's options: a Match asked for (past, tight, fitting, later) and a booked CK.
+    from img_strategy.plan import build_plan
+
+    pending = Profile(step1=ExamStatus.PASSED, step2=ExamStatus.NOT_TAKEN, graduation_year=2015)
+    failed = Profile(step1=ExamStatus.FAILED, step2=ExamStatus.FAILED, specialty="pediatrics")
+    for profile, today, options in [
+        (pending, TODAY, {"match_year": 2027}),
+        (pending, TODAY, {"match_year": 2028}),
+        (pending, TODAY, {"match_year": 2029}),
+        (pending, date(2027, 6, 20), {"match_year": 2028}),
+        (pending, TODAY, {"ck_booked": date(2027, 1, 20)}),
+        (pending, TODAY, {"ck_booked": date(2027, 8, 10)}),
+        (pending, TODAY, {"ck_booked": date(2027, 10, 5)}),
+        (failed, TODAY, {}),
+        (pending.with_changes(specialty="pediatrics", step2_practice=225), date(2027, 1, 20), {}),
+    ]:
+        plan = build_plan(profile, today, **options)  # type: ignore[arg-type]
+        used |= {r.rule for r in plan.advice.reasons}
     rules = default_rules()
-    unused = {sid for sid in rules.statements if sid not in used and not sid.startswith("input.")}
+    # input.* explain refused input; exam.* are exam names, not statements with a source.
+    unused = {
+        sid
+        for sid in rules.statements
+        if sid not in used and not sid.startswith(("input.", "exam."))
+    }
     assert unused == set()
 
 
