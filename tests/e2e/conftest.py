@@ -35,7 +35,8 @@ WHATSAPP_NUMBER = "15550001234"
 WHATSAPP_APP_SECRET = "e2e-whatsapp-app-secret"
 WHATSAPP_VERIFY_TOKEN = "e2e-whatsapp-verify-token"
 WEB_ORIGIN = "http://allowed.example"
-START_TIMEOUT_S = 240
+# Loading a model takes ~30 s alone but several minutes on a busy shared 2-core machine.
+START_TIMEOUT_S = 600
 
 
 @dataclass
