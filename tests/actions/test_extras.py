@@ -102,7 +102,7 @@ async def test_plan_is_one_message_per_phase_and_web_gets_a_calendar(media_dir):
     cal = Calendar.from_ical(media_dir.read(name_from_url(url) or ""))
     assert any(str(e["summary"]) == "Match Day" for e in cal.walk("VEVENT"))
     why = next(e["value"] for e in events if e.get("name") == "last_why")
-    assert "F16" in why or "facts.md" in why
+    assert "Pediatrics article, timing and signaling" in why
 
 
 async def test_plan_for_a_named_match_year(media_dir):
