@@ -1,7 +1,8 @@
 """The strategy engine: a profile and a question in, structured advice out.
 
 Pure and deterministic: no I/O beyond the rule tables loaded once, no randomness, no clock
-(the caller passes ``today``). Each :class:`Question` has exactly one handler below.
+(the caller passes ``today``). Each :class:`Question` names its handler in the question
+registry (``img_strategy.questions``), which imports this module, not the other way round.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from img_strategy.advice import Advice, AdviceBuilder, ProgramRange
 from img_strategy.profile import ExamStatus, Field, Profile, UsceKind, Visa
-from img_strategy.questions import Question
 from img_strategy.tables import Band, Outlook, Penalty, Rules, Specialty, default_rules
+
+if TYPE_CHECKING:  # the registry imports the handlers below
+    from img_strategy.questions import Question
 
 # --------------------------------------------------------------------------------------------
 # What a question still needs
@@ -783,24 +786,21 @@ def _match_stats(c: _Ctx) -> None:
     c.b.say("stats.strategy")
 
 
-_HANDLERS: dict[Question, Callable[[_Ctx], None]] = {
-    Question.CHANCES: _chances,
-    Question.TARGET_SCORE: _target_score,
-    Question.REALISTIC_SPECIALTIES: _realistic_specialties,
-    Question.PROGRAMS: _programs,
-    Question.POSTPONE: _postpone,
-    Question.CK_TIMING: _ck_timing,
-    Question.PREPARATION: _preparation,
-    Question.RETAKE: _retake,
-    Question.RECOVERY: _recovery,
-    Question.STEP3: _step3,
-    Question.VISA: _visa,
-    Question.GRADUATION_YEAR: _graduation_year,
-    Question.USCE_LETTERS: _usce_letters,
-    Question.SIGNALING: _signaling,
-    Question.PERSONAL_STATEMENT: _personal_statement,
-    Question.MATCH_STATS: _match_stats,
-}
+Handler = Callable[[_Ctx], None]
+
+
+@dataclass(frozen=True)
+class Recite:
+    """A handler for a question answered by the guidance alone, the same for everyone: a
+    verdict statement, then further statements in order (declared in the registry)."""
+
+    verdict: str
+    says: tuple[str, ...] = ()
+
+    def __call__(self, c: _Ctx) -> None:
+        c.b.verdict(self.verdict)
+        for statement_id in self.says:
+            c.b.say(statement_id)
 
 
 def advise(
@@ -810,7 +810,7 @@ def advise(
     rules = rules or default_rules()
     builder = AdviceBuilder(rules, question)
     ctx = _Ctx(rules, profile, today, builder)
-    _HANDLERS[question](ctx)
+    question.spec.handler(ctx)
     for line in describe(rules, profile, today):
         builder.fact(line)
     return builder.build()
