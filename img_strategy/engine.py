@@ -786,7 +786,9 @@ def _match_stats(c: _Ctx) -> None:
     c.b.say("stats.strategy")
 
 
-Handler = Callable[[_Ctx], None]
+# A question's handler says its answer through ``ctx.b``; one that builds a whole answer of
+# its own (the dated plan) returns it instead.
+Handler = Callable[[_Ctx], Advice | None]
 
 
 @dataclass(frozen=True)
@@ -810,7 +812,9 @@ def advise(
     rules = rules or default_rules()
     builder = AdviceBuilder(rules, question)
     ctx = _Ctx(rules, profile, today, builder)
-    question.spec.handler(ctx)
+    whole = question.spec.handler(ctx)
+    if whole is not None:  # a handler that builds its whole answer itself (the plan)
+        return whole
     for line in describe(rules, profile, today):
         builder.fact(line)
     return builder.build()

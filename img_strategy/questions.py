@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from img_strategy import engine
-from img_strategy.engine import Recite
 from img_strategy.profile import Field
 
 INTENT_PREFIX = "ask_"
@@ -41,6 +39,7 @@ class Question(str, Enum):
     SIGNALING = "signaling"
     PERSONAL_STATEMENT = "personal_statement"
     MATCH_STATS = "match_stats"
+    PLAN = "plan"  # "make me a plan", "timeline till match" (img_strategy/plan.py)
     INTERVIEWS = "interviews"  # "how many interviews do I need to match?"
 
     @property
@@ -65,6 +64,12 @@ class Question(str, Enum):
     def from_intent(cls, intent: str | None) -> Question | None:
         """The question an ``ask_<id>`` intent asks; None for any other intent."""
         return _BY_INTENT.get(intent or "")
+
+
+# The handlers' modules are imported only now: they use ``Question`` themselves (the plan
+# module at run time), so it must exist before they load.
+from img_strategy import engine, plan  # noqa: E402
+from img_strategy.engine import Recite  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,15 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         handler=engine._match_stats,
         ask="what is the match rate for imgs",
         follow_ups=(Q.CHANCES,),
+    ),
+    QuestionSpec(
+        Q.PLAN,
+        "My plan",
+        # Where Step 1 and CK stand decides the whole timeline; the rest is used when known.
+        needs=(S1, S2),
+        handler=plan.answer,
+        ask="make me a plan until the match",
+        follow_ups=(Q.CK_TIMING, Q.PROGRAMS),
     ),
     QuestionSpec(
         Q.INTERVIEWS,
