@@ -597,11 +597,8 @@ def http_client(base_url: str, token: str) -> tuple[Say, GetTracker]:
 def main(argv: list[str] | None = None) -> int:
     import tempfile
 
-    from tests.e2e import conftest
     from tests.e2e.conftest import TOKEN, RasaStack, stack_env
     from tests.e2e.fake_apis import FakeApis
-
-    conftest.START_TIMEOUT_S = 900  # a shared, busy machine may take minutes to load a model
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("results/blind.json"))
