@@ -34,6 +34,7 @@ CHART_QUESTIONS = frozenset(
 )
 CALENDAR_TEXT = "Add these months to your calendar"
 CALENDAR_FILE = "residency-plan.ics"
+Metadata = dict[str, str]
 
 
 class Delivery(Enum):
@@ -62,11 +63,12 @@ class Extras:
 
     texts: list[str] | None = None
     why: str | None = None
-    after: list[Callable[[CollectingDispatcher], None]] = field(default_factory=list)
+    after: list[Callable[[CollectingDispatcher, Metadata], None]] = field(default_factory=list)
 
-    def send(self, dispatcher: CollectingDispatcher) -> None:
+    def send(self, dispatcher: CollectingDispatcher, metadata: Metadata) -> None:
+        """The extra messages, each with the answer's ``metadata`` (which question)."""
         for step in self.after:
-            step(dispatcher)
+            step(dispatcher, metadata)
 
 
 def extras_for(tracker: Tracker, question: Question, profile: Profile, today: date) -> Extras:
@@ -81,11 +83,11 @@ def extras_for(tracker: Tracker, question: Question, profile: Profile, today: da
         )
         extras = Extras(texts=plan.messages(), why=render_reasons(plan.advice))
         if how in (Delivery.MARKDOWN, Delivery.UPLOAD):
-            extras.after.append(lambda d: _send_calendar(d, plan, how))
+            extras.after.append(lambda d, m: _send_calendar(d, m, plan, how))
         return extras
     if question in CHART_QUESTIONS:
         where = standing(profile, today)
-        return Extras(after=[lambda d: _send_chart(d, where, how)])
+        return Extras(after=[lambda d, m: _send_chart(d, m, where, how)])
     return Extras()
 
 
@@ -101,34 +103,45 @@ def _asked_match_year(tracker: Tracker) -> int | None:
     return None
 
 
-def _send_chart(dispatcher: CollectingDispatcher, where: Standing, how: Delivery) -> None:
+def _send_chart(
+    dispatcher: CollectingDispatcher, metadata: Metadata, where: Standing, how: Delivery
+) -> None:
     if how != Delivery.TEXT:
         from img_charts import render_png  # matplotlib loads only when a chart is drawn
 
         name = MediaStore.from_env().put(render_png(where), MediaKind.PNG)
         alt = where.alt_text()
         if how == Delivery.MARKDOWN:
-            dispatcher.utter_message(text=f"![{alt}]({url_of(name)})")
+            dispatcher.utter_message(text=f"![{alt}]({url_of(name)})", metadata=metadata)
             return
         if how == Delivery.UPLOAD:
-            dispatcher.utter_message(image=url_of(name), alt=alt)
+            dispatcher.utter_message(image=url_of(name), alt=alt, metadata=metadata)
             return
         url = public_url(name)
         if url is not None:
-            dispatcher.utter_message(image=url, alt=alt)
+            dispatcher.utter_message(image=url, alt=alt, metadata=metadata)
             return
     if where.score is None:
-        dispatcher.utter_message(text=f"The CK bands ({where.table} guidance): {where.text_bar()}")
+        dispatcher.utter_message(
+            text=f"The CK bands ({where.table} guidance): {where.text_bar()}", metadata=metadata
+        )
     else:
-        dispatcher.utter_message(text=f"Where your CK stands: {where.text_bar()}")
+        dispatcher.utter_message(
+            text=f"Where your CK stands: {where.text_bar()}", metadata=metadata
+        )
 
 
-def _send_calendar(dispatcher: CollectingDispatcher, plan: Plan, how: Delivery) -> None:
+def _send_calendar(
+    dispatcher: CollectingDispatcher, metadata: Metadata, plan: Plan, how: Delivery
+) -> None:
     name = MediaStore.from_env().put(plan_to_ics(plan), MediaKind.ICS)
     if how == Delivery.MARKDOWN:
-        dispatcher.utter_message(text=f"{CALENDAR_TEXT}: [{CALENDAR_FILE}]({url_of(name)})")
+        dispatcher.utter_message(
+            text=f"{CALENDAR_TEXT}: [{CALENDAR_FILE}]({url_of(name)})", metadata=metadata
+        )
     else:
         dispatcher.utter_message(
             text=f"{CALENDAR_TEXT} (all-day events, one per step):",
             attachment={"type": "file", "payload": {"src": url_of(name), "name": CALENDAR_FILE}},
+            metadata=metadata,
         )
