@@ -20,9 +20,10 @@ from datetime import date, timedelta
 from enum import Enum
 
 from img_strategy.advice import Advice, AdviceBuilder
-from img_strategy.engine import ck_target, describe
+from img_strategy.assessment import ck_target
 from img_strategy.profile import ExamStatus, Profile, Visa
 from img_strategy.questions import Question
+from img_strategy.readback import describe
 from img_strategy.tables import Rules, default_rules
 
 
