@@ -24,7 +24,6 @@ from actions.slots import (
     in_group_chat,
     pending_question,
     profile_from_tracker,
-    question_from_intent,
     skipped_fields,
     today,
 )
@@ -43,6 +42,11 @@ from img_strategy.render import explain_problem, render, render_reasons
 
 Domain = dict[str, Any]
 
+# Key in a bot message's metadata naming the question (``Question`` id) the message answers.
+# Rasa keeps it in the BotUttered event (``event["metadata"]["metadata"]["question"]``) and
+# passes it to output channels; the REST channel returns it as ``"metadata"``.
+ANSWERED_QUESTION = "question"
+
 
 def send_advice(
     dispatcher: CollectingDispatcher,
@@ -59,9 +63,13 @@ def send_advice(
     texts = render(advice)
     if preface:
         texts[0] = f"{preface}\n{texts[0]}"
+    # Which question a message answers, for channels and tests (see ANSWERED_QUESTION).
+    answered = {ANSWERED_QUESTION: advice.question.value}
     for text in texts[:-1]:
-        dispatcher.utter_message(text=text)
-    dispatcher.utter_message(text=texts[-1], buttons=follow_up_buttons(advice.question))
+        dispatcher.utter_message(text=text, metadata=answered)
+    dispatcher.utter_message(
+        text=texts[-1], buttons=follow_up_buttons(advice.question), metadata=answered
+    )
     events.append(SlotSet(WHY_SLOT, render_reasons(advice)))
     return events
 
@@ -141,7 +149,7 @@ class ActionAnswerNow(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        question = question_from_intent(intent) or pending_question(tracker) or Question.CHANCES
+        question = Question.from_intent(intent) or pending_question(tracker) or Question.CHANCES
         advice = advise(question, profile_from_tracker(tracker), today=today())
         events = send_advice(dispatcher, tracker, advice)
         dispatcher.utter_message(text=messages.BACK_TO_QUESTION)

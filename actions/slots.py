@@ -37,8 +37,6 @@ NOTICE_SLOT = "welcome_back"
 STORAGE_DOWN_SLOT = "storage_down"
 REQUESTED_SLOT = "requested_slot"
 
-QUESTION_INTENT_PREFIX = "ask_"
-
 
 def today() -> date:
     """The advisor's date. IMG_ADVISOR_TODAY (YYYY-MM-DD) pins it for reproducible tests."""
@@ -65,12 +63,6 @@ def _member(enum: type[E], value: Any) -> E | None:
         return enum(value) if value else None
     except ValueError:
         return None
-
-
-def question_from_intent(intent: str | None) -> Question | None:
-    if not intent or not intent.startswith(QUESTION_INTENT_PREFIX):
-        return None
-    return _member(Question, intent.removeprefix(QUESTION_INTENT_PREFIX))
 
 
 def pending_question(tracker: Tracker) -> Question | None:

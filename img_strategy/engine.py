@@ -1,29 +1,34 @@
 """The strategy engine: a profile and a question in, structured advice out.
 
 Pure and deterministic: no I/O beyond the rule tables loaded once, no randomness, no clock
-(the caller passes ``today``). Each :class:`Question` has exactly one answer function, in
-the module of its family (``img_strategy.answers``); the scoring lives in
+(the caller passes ``today``). Each :class:`Question` names its answer function in the
+question registry (``img_strategy.questions``); the functions live in the module of their
+family (``img_strategy.answers``), the scoring in
 ``img_strategy.assessment`` and the read-back of the profile in ``img_strategy.readback``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import date
+from typing import TYPE_CHECKING
 
 from img_strategy.advice import Advice, AdviceBuilder
-from img_strategy.answers import application, exams, outlook
-from img_strategy.answers.shared import AnswerContext
+from img_strategy.answers.shared import AnswerContext, Handler, Recite
 
 # Re-exported: the engine's public API (img_strategy/__init__.py, plan, standing).
 from img_strategy.assessment import Assessment, assess, ck_target, hypothetical, program_range
 from img_strategy.profile import ExamStatus, Field, Profile
-from img_strategy.questions import Question
 from img_strategy.readback import describe
 from img_strategy.tables import Rules, default_rules
 
+if TYPE_CHECKING:  # the registry imports the answer modules, which never need it at run time
+    from img_strategy.questions import Question
+
 __all__ = [
     "Assessment",
+    "Handler",
+    "Recite",
     "advise",
     "assess",
     "ck_target",
@@ -74,38 +79,16 @@ def _known(needed: Field, profile: Profile) -> bool:
     }[needed]
 
 
-_HANDLERS: dict[Question, Callable[[AnswerContext], None]] = {
-    Question.CHANCES: outlook.chances,
-    Question.TARGET_SCORE: outlook.target_score,
-    Question.REALISTIC_SPECIALTIES: outlook.realistic_specialties,
-    Question.PROGRAMS: outlook.programs,
-    Question.POSTPONE: exams.postpone,
-    Question.CK_TIMING: exams.ck_timing,
-    Question.PREPARATION: exams.preparation,
-    Question.RETAKE: exams.retake,
-    Question.RECOVERY: exams.recovery,
-    Question.STEP3: exams.step3,
-    Question.VISA: application.visa,
-    Question.GRADUATION_YEAR: application.graduation_year,
-    Question.USCE_LETTERS: application.usce_letters,
-    Question.SIGNALING: application.signaling,
-    Question.PERSONAL_STATEMENT: application.personal_statement,
-    Question.MATCH_STATS: application.match_stats,
-}
-
-
 def advise(
     question: Question, profile: Profile, *, today: date, rules: Rules | None = None
 ) -> Advice:
     """Answer ``question`` for ``profile``. Same inputs, same advice, byte for byte."""
     rules = rules or default_rules()
-    if question == Question.PLAN:
-        from img_strategy.plan import build_plan  # the plan module builds on this one
-
-        return build_plan(profile, today, rules=rules).advice
     builder = AdviceBuilder(rules, question, today=today)
     ctx = AnswerContext(rules, profile, today, builder)
-    _HANDLERS[question](ctx)
+    whole = question.spec.handler(ctx)
+    if whole is not None:  # a handler that builds its whole answer itself (the plan)
+        return whole
     for line in describe(rules, profile, today):
         builder.fact(line)
     return builder.build()

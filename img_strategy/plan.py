@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from img_strategy.advice import Advice, AdviceBuilder
 from img_strategy.assessment import ck_target
@@ -25,6 +26,9 @@ from img_strategy.profile import ExamStatus, Profile, Visa
 from img_strategy.questions import Question
 from img_strategy.readback import describe
 from img_strategy.tables import Rules, default_rules
+
+if TYPE_CHECKING:
+    from img_strategy.answers.shared import AnswerContext
 
 
 @dataclass(frozen=True, order=True)
@@ -323,6 +327,11 @@ def _schedule(
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def answer(ctx: AnswerContext) -> Advice:
+    """The question registry's handler for ``Question.PLAN``: the plan's own advice."""
+    return build_plan(ctx.profile, ctx.today, rules=ctx.rules).advice
 
 
 def build_plan(

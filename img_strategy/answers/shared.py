@@ -3,10 +3,11 @@ families share: failed exams, red flags, a CK read by its exam date, dated figur
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from img_strategy.advice import AdviceBuilder
+from img_strategy.advice import Advice, AdviceBuilder
 from img_strategy.assessment import Assessment
 from img_strategy.passmarks import mark_on
 from img_strategy.profile import Field, Profile
@@ -56,6 +57,24 @@ class AnswerContext:
             "cutoff_date": self.rules.figure(cutoff_figure).display,
             "pass_mark": self.rules.figure(reading.mark_before.figure).display,
         }
+
+
+# A question's answer function says its answer through ``ctx.builder``; one that builds a
+# whole answer of its own (the dated plan) returns it instead.
+Handler = Callable[[AnswerContext], Advice | None]
+
+
+@dataclass(frozen=True)
+class Recite:
+    """An answer from the guidance alone, the same for everyone: a verdict statement, then
+    further statements in order (declared in the question registry)."""
+
+    verdict: str
+    says: tuple[str, ...] = ()
+
+    def __call__(self, ctx: AnswerContext) -> None:
+        ctx.builder.verdict(self.verdict)
+        ctx.builder.say_each(*self.says)
 
 
 def passed_on_date_line(ctx: AnswerContext, assessment: Assessment) -> None:
