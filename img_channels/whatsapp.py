@@ -25,6 +25,7 @@ from twilio.request_validator import RequestValidator
 from img_channels.guard import TurnGuard
 from img_channels.text import split_message
 from img_channels.webhook import WebhookChannel
+from img_store.conversation import Channel, ConversationKey
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ class WhatsAppInput(WebhookChannel[TwilioSettings]):
 
     @classmethod
     def name(cls) -> str:
-        return "whatsapp"
+        return Channel.WHATSAPP.value
 
     async def receive(
         self, request: Request, settings: TwilioSettings, guard: TurnGuard
@@ -136,9 +137,10 @@ class WhatsAppInput(WebhookChannel[TwilioSettings]):
         form = {key: request.form.get(key) for key in request.form}
         if not self._signed(request, form, settings):
             return response.json({"error": "forbidden"}, status=403)
-        sender = form.get("From", "")
+        sender = form.get("From") or ""
         if not sender.startswith("whatsapp:"):
             return response.text(EMPTY_TWIML, content_type="text/xml")
+        sender = ConversationKey(Channel.WHATSAPP, sender.removeprefix("whatsapp:")).sender_id
         text = form.get("ButtonPayload") or form.get("Body") or ""
         payload = chosen_payload(text, await self._last_buttons(request, sender))
         await guard(

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from img_deploy.processes import Server, free_port, start_action_server, start_rasa
+from img_store.conversation import Channel, ConversationKey
 from tests.e2e.fake_apis import FakeApis
 
 ROOT = Path(__file__).parents[2]
@@ -30,7 +31,14 @@ TWILIO_SID = "AC00000000000000000000000000000000"
 TWILIO_TOKEN = "e2e-twilio-auth-token"
 TWILIO_NUMBER = "whatsapp:+14155238886"
 WEB_ORIGIN = "http://allowed.example"
-START_TIMEOUT_S = 240
+START_TIMEOUT_S = float(os.environ.get("E2E_START_TIMEOUT_S", "240"))  # slow on a busy machine
+ACTION_SECRET = "e2e-action-server-secret"
+
+
+def rest_conversation_id(sender: str) -> str:
+    """The conversation (tracker store sender_id) a REST ``sender`` is stored under: the
+    server prefixes the channel, so REST can never name another channel's user."""
+    return ConversationKey(Channel.REST, sender).sender_id
 
 
 @dataclass
@@ -150,7 +158,9 @@ class RasaStack:
             return exc.code
 
     def tracker(self, sender: str) -> dict:
-        url = f"{self.base_url}/conversations/{sender}/tracker?token={TOKEN}"
+        """The tracker of REST ``sender``'s conversation."""
+        conversation = rest_conversation_id(sender)
+        url = f"{self.base_url}/conversations/{conversation}/tracker?token={TOKEN}"
         with urllib.request.urlopen(url, timeout=30) as response:
             return json.loads(response.read())
 
@@ -173,6 +183,7 @@ def stack_env(workdir: Path, fake_apis: FakeApis, **overrides: str) -> dict[str,
         "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
         "TWILIO_API_URL": fake_apis.url,
         "WEB_ORIGIN": WEB_ORIGIN,
+        "ACTION_SERVER_SECRET": ACTION_SECRET,
         **overrides,
     }
 
