@@ -18,6 +18,7 @@ ROOT = Path(__file__).parents[1]
 BIN = Path(sys.executable).parent
 START_TIMEOUT_S = 300
 RUN_SECRET = secrets.token_urlsafe(32)
+RUN_WEB_SECRET = secrets.token_urlsafe(32)
 
 
 def free_port() -> int:
@@ -102,9 +103,20 @@ def base_env(**overrides: str) -> dict[str, str]:
         "SANIC_HOST": "127.0.0.1",
         # One per run, shared by the Rasa servers and the action server they call.
         "ACTION_SERVER_SECRET": os.environ.get("ACTION_SERVER_SECRET") or RUN_SECRET,
+        # Shared by every instance, so a web chat session is valid on any of them.
+        "WEB_SESSION_SECRET": os.environ.get("WEB_SESSION_SECRET") or RUN_WEB_SECRET,
     }
     env.update(overrides)
     return env
+
+
+def rest_headers() -> dict[str, str]:
+    """Headers for a REST call: JSON, and ``REST_TOKEN`` as a bearer token when it is set
+    (needed from beyond loopback, as through nginx)."""
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get("REST_TOKEN"):
+        headers["Authorization"] = f"Bearer {os.environ['REST_TOKEN']}"
+    return headers
 
 
 def start_action_server(port: int, env: dict[str, str], log: Path, workers: int = 1) -> Server:
