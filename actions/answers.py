@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
+from actions.mentions import facts_from_message
 from actions.messages import DISCLAIMER, follow_up_buttons, menu_buttons
 from actions.problems import say_pending_notices
 from actions.slots import (
@@ -39,7 +40,6 @@ from img_strategy import (
     hypothetical,
     missing,
 )
-from img_strategy.parsing import Mention, facts_from_mentions
 from img_strategy.render import explain_problem, render, render_reasons
 
 Domain = dict[str, Any]
@@ -170,8 +170,7 @@ class ActionWhatIf(Action):
     ) -> list[EventType]:
         profile = profile_from_tracker(tracker)
         message = tracker.latest_message or {}
-        mentions = [m for e in message.get("entities") or [] if (m := Mention.from_entity(e))]
-        parsed = facts_from_mentions(message.get("text") or "", mentions, today=today())
+        parsed = facts_from_message(message)
         for problem in parsed.problems:
             dispatcher.utter_message(text=explain_problem(problem))
         what_if = hypothetical(profile, parsed.changes)

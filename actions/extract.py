@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
+from actions.mentions import facts_from_message
 from actions.slots import (
     CONSENT_PENDING_SLOT,
     CONSENT_SLOT,
@@ -32,7 +33,6 @@ from actions.slots import (
 )
 from actions.store import StoreError, owner, profile_store
 from img_strategy import Field, default_rules, describe
-from img_strategy.parsing import Mention, facts_from_mentions
 from img_strategy.render import explain_problem
 
 logger = logging.getLogger(__name__)
@@ -72,14 +72,7 @@ class ActionExtractProfile(Action):
                 skipped.append(Field.STEP2_PRACTICE.value)
             return [*events, SlotSet(SKIPPED_SLOT, skipped)]
 
-        mentions = [
-            mention
-            for entity in message.get("entities") or []
-            if (mention := Mention.from_entity(entity)) is not None
-        ]
-        parsed = facts_from_mentions(
-            message.get("text") or "", mentions, today=today(), expected=expected
-        )
+        parsed = facts_from_message(message, expected=expected)
         events.extend(profile_slot_events(parsed.changes))
         if parsed.problems:
             # Rasa 3.6 drops messages sent during slot extraction, so the explanation is

@@ -74,22 +74,14 @@ class ParseError(ValueError):
 
 @dataclass(frozen=True)
 class Mention:
-    """A labelled span of the user's message."""
+    """A labelled span of the user's message (``text`` is ``message[start:end]``). Plain
+    values: whatever finds the spans (spaCy here, Rasa's entities in the actions) converts
+    to this shape itself."""
 
     label: Label
     text: str
     start: int
     end: int
-
-    @classmethod
-    def from_entity(cls, entity: dict[str, Any]) -> Mention | None:
-        """From a Rasa/spaCy entity dict; ``None`` for labels this module does not use."""
-        try:
-            label = Label(entity["entity"])
-        except (KeyError, ValueError):
-            return None
-        text = str(entity.get("text") or entity.get("value") or "")
-        return cls(label, text, int(entity.get("start", 0)), int(entity.get("end", 0)))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import pytest
 
 from img_nlp.build import ENTITY_LABELS, build_pipeline
 from img_strategy import ExamStatus, Visa
-from img_strategy.parsing import Mention, facts_from_mentions
+from img_strategy.parsing import Label, Mention, facts_from_mentions
 from tests.img_strategy.support import TODAY
 
 
@@ -59,13 +59,9 @@ def test_pipeline_output_feeds_the_parser(nlp):
     text = "s1 P, ck two forty one, j-1, 2022 grad, 2 months externship in peds"
     doc = nlp(text)
     mentions = [
-        m
+        Mention(Label(e.label_), e.text, e.start_char, e.end_char)
         for e in doc.ents
-        if (
-            m := Mention.from_entity(
-                {"entity": e.label_, "value": e.text, "start": e.start_char, "end": e.end_char}
-            )
-        )
+        if e.label_ in ENTITY_LABELS
     ]
     facts = facts_from_mentions(text, mentions, today=TODAY)
     assert facts.changes["step1"] == ExamStatus.PASSED
