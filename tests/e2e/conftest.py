@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from img_deploy.processes import Server, free_port, start_action_server, start_rasa
-from img_store.conversation import Channel, ConversationKey
 from tests.e2e.fake_apis import FakeApis
 
 ROOT = Path(__file__).parents[2]
@@ -33,12 +32,6 @@ TWILIO_NUMBER = "whatsapp:+14155238886"
 WEB_ORIGIN = "http://allowed.example"
 START_TIMEOUT_S = float(os.environ.get("E2E_START_TIMEOUT_S", "240"))  # slow on a busy machine
 ACTION_SECRET = "e2e-action-server-secret"
-
-
-def rest_conversation_id(sender: str) -> str:
-    """The conversation (tracker store sender_id) a REST ``sender`` is stored under: the
-    server prefixes the channel, so REST can never name another channel's user."""
-    return ConversationKey(Channel.REST, sender).sender_id
 
 
 @dataclass
@@ -157,9 +150,8 @@ class RasaStack:
         except urllib.error.HTTPError as exc:
             return exc.code
 
-    def tracker(self, sender: str) -> dict:
-        """The tracker of REST ``sender``'s conversation."""
-        conversation = rest_conversation_id(sender)
+    def tracker(self, conversation: str) -> dict:
+        """The tracker of a conversation (``rest_conversation_id(sender)`` for REST)."""
         url = f"{self.base_url}/conversations/{conversation}/tracker?token={TOKEN}"
         with urllib.request.urlopen(url, timeout=30) as response:
             return json.loads(response.read())

@@ -221,7 +221,11 @@ def test_6_a_client_leaving_mid_turn_or_a_bad_type_logs_no_text(rasa_stack):
         assert post_json(rasa_stack, {"sender": sender, "message": message})[0] == 400
     time.sleep(3)
     # Nothing lost: the turn the client left was finished and stored.
-    texts = [e.get("text") for e in rasa_stack.tracker(sender)["events"] if e["event"] == "user"]
+    texts = [
+        e.get("text")
+        for e in rasa_stack.tracker(rest_conversation_id(sender))["events"]
+        if e["event"] == "user"
+    ]
     assert any(CANARY in (text or "") for text in texts)
     assert CANARY not in logs(rasa_stack)
 

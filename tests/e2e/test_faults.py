@@ -12,7 +12,7 @@ import pytest
 
 from img_channels import notices
 from img_deploy.postgres import fresh_database, stored_user_texts
-from tests.e2e.conftest import ROOT, RasaStack, free_port, stack_env
+from tests.e2e.conftest import ROOT, RasaStack, free_port, rest_conversation_id, stack_env
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
@@ -108,7 +108,7 @@ def test_rate_limit_answers_politely_and_once(pg_stack):
     assert all(notices.RATE_LIMITED not in t and t for t in texts[:8])
     assert texts[8] == notices.RATE_LIMITED
     assert replies[9] == replies[10] == []
-    events = pg_stack.tracker(sender)["events"]
+    events = pg_stack.tracker(rest_conversation_id(sender))["events"]
     assert sum(event["event"] == "user" for event in events) == 8
 
 
