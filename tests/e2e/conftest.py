@@ -151,7 +151,7 @@ class RasaStack:
             return exc.code
 
     def tracker(self, conversation: str) -> dict:
-        """The tracker of a conversation (``rest_conversation_id(sender)`` for REST)."""
+        """The tracker of a conversation (for REST: runner.conversation_id(sender))."""
         url = f"{self.base_url}/conversations/{conversation}/tracker?token={TOKEN}"
         with urllib.request.urlopen(url, timeout=30) as response:
             return json.loads(response.read())

@@ -22,13 +22,13 @@ from twilio.request_validator import RequestValidator
 from img_store.profiles import ProfileStore, make_engine
 from img_store.settings import DatabaseSettings
 from img_strategy import Profile, Visa
+from tests.conversations.runner import conversation_id as rest_conversation_id
 from tests.e2e.conftest import (
     ACTION_SECRET,
     TELEGRAM_SECRET,
     TWILIO_NUMBER,
     TWILIO_SID,
     TWILIO_TOKEN,
-    rest_conversation_id,
 )
 
 pytestmark = pytest.mark.e2e

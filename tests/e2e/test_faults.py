@@ -12,7 +12,8 @@ import pytest
 
 from img_channels import notices
 from img_deploy.postgres import fresh_database, stored_user_texts
-from tests.e2e.conftest import ROOT, RasaStack, free_port, rest_conversation_id, stack_env
+from tests.conversations.runner import conversation_id as rest_conversation_id
+from tests.e2e.conftest import ROOT, RasaStack, free_port, stack_env
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e

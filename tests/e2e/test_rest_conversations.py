@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import rest_conversation_id
+from tests.conversations.runner import conversation_id as rest_conversation_id
 
 pytestmark = pytest.mark.e2e
 
