@@ -13,6 +13,7 @@ import logging
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -134,7 +135,9 @@ class WhatsAppInput(WebhookChannel[TwilioSettings]):
     async def receive(
         self, request: Request, settings: TwilioSettings, guard: TurnGuard
     ) -> HTTPResponse:
-        form = {key: request.form.get(key) for key in request.form}
+        # Parsed here, not with request.form, which drops blank fields ("Body=" of a media
+        # message) that Twilio's signature covers.
+        form = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
         if not self._signed(request, form, settings):
             return response.json({"error": "forbidden"}, status=403)
         sender = form.get("From") or ""
