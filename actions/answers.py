@@ -24,12 +24,11 @@ from actions.slots import (
     in_group_chat,
     pending_question,
     profile_from_tracker,
-    question_from_intent,
     skipped_fields,
     today,
 )
 from actions.store import StoreError, owner, profile_store
-from img_store.conversation import Channel
+from img_store.conversation import CHANNELS_WITH_PRIVATE_LINK
 from img_strategy import (
     Advice,
     Profile,
@@ -43,6 +42,11 @@ from img_strategy import (
 from img_strategy.render import explain_problem, render, render_reasons
 
 Domain = dict[str, Any]
+
+# Key in a bot message's metadata naming the question (``Question`` id) the message answers.
+# Rasa keeps it in the BotUttered event (``event["metadata"]["metadata"]["question"]``) and
+# passes it to output channels; the REST channel returns it as ``"metadata"``.
+ANSWERED_QUESTION = "question"
 
 
 def send_advice(
@@ -60,9 +64,13 @@ def send_advice(
     texts = render(advice)
     if preface:
         texts[0] = f"{preface}\n{texts[0]}"
+    # Which question a message answers, for channels and tests (see ANSWERED_QUESTION).
+    answered = {ANSWERED_QUESTION: advice.question.value}
     for text in texts[:-1]:
-        dispatcher.utter_message(text=text)
-    dispatcher.utter_message(text=texts[-1], buttons=follow_up_buttons(advice.question))
+        dispatcher.utter_message(text=text, metadata=answered)
+    dispatcher.utter_message(
+        text=texts[-1], buttons=follow_up_buttons(advice.question), metadata=answered
+    )
     events.append(SlotSet(WHY_SLOT, render_reasons(advice)))
     return events
 
@@ -92,10 +100,11 @@ def save_profile(dispatcher: CollectingDispatcher, tracker: Tracker, *, announce
 
 
 def private_chat_url(tracker: Tracker) -> str:
-    """The link to a private chat with the bot, which only the Telegram channel sets; a
-    link in any other conversation's metadata is not repeated."""
+    """The link to a private chat with the bot, which only some channels set (Telegram,
+    WhatsApp Cloud); a link in any other conversation's metadata is not repeated."""
     url = channel_metadata(tracker).get("private_chat_url")
-    if not isinstance(url, str) or owner(tracker)[0] != Channel.TELEGRAM.value:
+    linking = {channel.value for channel in CHANNELS_WITH_PRIVATE_LINK}
+    if not isinstance(url, str) or owner(tracker)[0] not in linking:
         return ""
     return url
 
@@ -151,7 +160,7 @@ class ActionAnswerNow(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        question = question_from_intent(intent) or pending_question(tracker) or Question.CHANCES
+        question = Question.from_intent(intent) or pending_question(tracker) or Question.CHANCES
         advice = advise(question, profile_from_tracker(tracker), today=today())
         events = send_advice(dispatcher, tracker, advice)
         dispatcher.utter_message(text=messages.BACK_TO_QUESTION)

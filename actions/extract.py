@@ -27,12 +27,11 @@ from actions.slots import (
     STORAGE_DOWN_SLOT,
     STORE_CHECKED_SLOT,
     profile_slot_events,
-    question_from_intent,
     requested_field,
     today,
 )
 from actions.store import StoreError, owner, profile_store
-from img_strategy import Field, default_rules, describe
+from img_strategy import Field, Question, default_rules, describe
 from img_strategy.render import explain_problem
 
 logger = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ class ActionExtractProfile(Action):
         if tracker.get_slot(CONSENT_PENDING_SLOT) and intent not in ("affirm", "deny"):
             events.append(SlotSet(CONSENT_PENDING_SLOT, False))  # the user moved on
 
-        question = question_from_intent(intent)
+        question = Question.from_intent(intent)
         if question is not None and not in_form:
             # Inside the form a new question is answered on the spot and the pending one
             # is kept (see the interruption rule).

@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from img_strategy import Field, Profile, Question
+from img_strategy.profile import plain_value
 
 # Profile attributes the conversation collects; each is a slot of the same name.
 PROFILE_SLOTS: tuple[str, ...] = tuple(
@@ -36,8 +37,6 @@ NOTICE_SLOT = "welcome_back"
 STORAGE_DOWN_SLOT = "storage_down"
 REQUESTED_SLOT = "requested_slot"
 
-QUESTION_INTENT_PREFIX = "ask_"
-
 
 def today() -> date:
     """The advisor's date. IMG_ADVISOR_TODAY (YYYY-MM-DD) pins it for reproducible tests."""
@@ -50,11 +49,11 @@ def profile_from_tracker(tracker: Tracker) -> Profile:
 
 
 def profile_slot_events(changes: dict[str, Any]) -> list[EventType]:
-    """SlotSet events for profile changes (enums stored as their plain values)."""
+    """SlotSet events for profile changes (enums and dates stored as plain values)."""
     events: list[EventType] = []
     for name, value in changes.items():
         if name in PROFILE_SLOTS:
-            events.append(SlotSet(name, getattr(value, "value", value)))
+            events.append(SlotSet(name, plain_value(value)))
     return events
 
 
@@ -64,12 +63,6 @@ def _member(enum: type[E], value: Any) -> E | None:
         return enum(value) if value else None
     except ValueError:
         return None
-
-
-def question_from_intent(intent: str | None) -> Question | None:
-    if not intent or not intent.startswith(QUESTION_INTENT_PREFIX):
-        return None
-    return _member(Question, intent.removeprefix(QUESTION_INTENT_PREFIX))
 
 
 def pending_question(tracker: Tracker) -> Question | None:

@@ -1,6 +1,6 @@
 """The REST channel for integrators: ``POST /webhooks/rest/webhook`` with
 ``{"sender": "user-42", "message": "is 228 enough for IM?"}``, answered with Rasa's list of
-bot messages.
+bot messages, each with its metadata (which question it answers).
 
 Unlike Rasa's RestInput it trusts nothing the client says about identity: the conversation
 is ``rest:<sender>`` (img_store.conversation), a client's ``input_channel`` is ignored, and
@@ -116,6 +116,28 @@ def bad_request(reason: str, status: int = 400) -> HTTPResponse:
     return response.json({"error": reason}, status=status)
 
 
+class MetadataCollector(CollectingOutputChannel):
+    """Rasa's collector for one REST reply, keeping each message's ``metadata`` (e.g. which
+    question it answers), which the stock collector drops."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        start = len(self.messages)
+        await super().send_text_message(recipient_id, text, **kwargs)
+        self._tag(start, kwargs.get("metadata"))
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        start = len(self.messages)
+        await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
+        self._tag(start, kwargs.get("metadata"))
+
+    def _tag(self, start: int, metadata: Any) -> None:
+        if metadata:
+            for message in self.messages[start:]:
+                message["metadata"] = metadata
+
+
 class GuardedRestInput(InputChannel):
     """``POST /webhooks/rest/webhook``; ``GET /webhooks/rest/`` for health."""
 
@@ -147,7 +169,7 @@ class GuardedRestInput(InputChannel):
             except BadRequest as error:
                 return bad_request(str(error))
             key = ConversationKey(Channel.REST, call.sender)
-            collector = CollectingOutputChannel()
+            collector = MetadataCollector()
             metadata = {"audience": call.audience or "private"}
             await guard(
                 UserMessage(

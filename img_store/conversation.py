@@ -3,9 +3,9 @@ on that channel. The server sets it; no client ever names another channel's user
 
 Rasa keys a conversation by one string, its sender id. Ours is always
 ``<channel>:<user id>`` (``rest:user-42``, ``web:<random id>``, ``telegram:123``,
-``telegram:-100987:123``, ``whatsapp:+15551234567``), so a REST caller, whose ids are
-``rest:...``, can never reach a Telegram or WhatsApp user's conversation or profile. The
-profile store is keyed by the same two parts.
+``telegram:-100987:123``, ``whatsapp:+15551234567``, ``whatsapp_cloud:15551234567``),
+so a REST caller, whose ids are ``rest:...``, can never reach a Telegram or WhatsApp user's
+conversation or profile. The profile store is keyed by the same two parts.
 """
 
 from __future__ import annotations
@@ -28,8 +28,14 @@ class Channel(Enum):
     REST = "rest"
     WEB = "web"
     TELEGRAM = "telegram"
-    WHATSAPP = "whatsapp"
+    WHATSAPP = "whatsapp"  # through Twilio
+    WHATSAPP_CLOUD = "whatsapp_cloud"  # through Meta's Cloud API
     SHELL = "cmdline"
+
+
+# The channels that put a link to a private chat with the bot in a message's metadata; a
+# link in any other conversation is not theirs and is never repeated.
+CHANNELS_WITH_PRIVATE_LINK = frozenset({Channel.TELEGRAM, Channel.WHATSAPP_CLOUD})
 
 
 class InvalidUserId(ValueError):
