@@ -24,7 +24,7 @@ from bench.load import LoadResult, run_load
 from bench.sim import profiles
 from img_deploy.cluster import Cluster
 from img_deploy.processes import (
-    BIN,
+    PROJECT_RASA,
     ROOT,
     Server,
     base_env,
@@ -45,7 +45,7 @@ def train_ours(out_dir: Path) -> float:
     started = time.monotonic()
     subprocess.run(
         [
-            str(BIN / "rasa"),
+            *PROJECT_RASA,
             "train",
             "--force",
             "--fixed-model-name",
@@ -119,6 +119,7 @@ def start_reference(workdir: Path) -> Server:
         workdir / "reference.log",
         model=reference.MODEL,
         cwd=reference.PROJECT,
+        stock=True,
     )
 
 

@@ -137,6 +137,12 @@ def start_action_server(port: int, env: dict[str, str], log: Path, workers: int 
     )
 
 
+# The project's `rasa` command applies img_rasa first (img_rasa/cli.py); stock Rasa is its
+# own module.
+PROJECT_RASA = (str(BIN / "rasa"),)
+STOCK_RASA = (str(BIN / "python"), "-m", "rasa")
+
+
 def start_rasa(
     port: int,
     env: dict[str, str],
@@ -148,9 +154,12 @@ def start_rasa(
     credentials: Path | None = None,
     token: str = "bench-token",
     cors: str | None = None,
+    stock: bool = False,
 ) -> Server:
+    """``rasa run``: the project's ``rasa`` (img_rasa applied), or stock Rasa for a
+    reference bot."""
     command = [
-        str(BIN / "rasa"),
+        *(STOCK_RASA if stock else PROJECT_RASA),
         "run",
         "--model",
         str(model),
