@@ -7,11 +7,12 @@ Pure and deterministic: no I/O beyond the rule tables loaded once, no randomness
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from img_strategy.advice import Advice, AdviceBuilder, ProgramRange
+from img_strategy.asked import Asked
 from img_strategy.profile import ExamStatus, Field, Profile, UsceKind, Visa
 from img_strategy.questions import Question
 from img_strategy.tables import Band, Outlook, Penalty, Rules, Specialty, default_rules
@@ -263,6 +264,7 @@ class _Ctx:
     profile: Profile
     today: date
     b: AdviceBuilder
+    asked: Asked = field(default_factory=Asked)  # what the question named ("IM or FM?")
 
     @property
     def specialty(self) -> Specialty | None:
@@ -801,15 +803,23 @@ _HANDLERS: dict[Question, Callable[[_Ctx], None]] = {
     Question.PERSONAL_STATEMENT: _personal_statement,
     Question.MATCH_STATS: _match_stats,
 }
+# The #14 topics live in img_strategy.topics (which imports this module) and register there.
 
 
 def advise(
-    question: Question, profile: Profile, *, today: date, rules: Rules | None = None
+    question: Question,
+    profile: Profile,
+    *,
+    today: date,
+    rules: Rules | None = None,
+    asked: Asked | None = None,
 ) -> Advice:
-    """Answer ``question`` for ``profile``. Same inputs, same advice, byte for byte."""
+    """Answer ``question`` for ``profile``. Same inputs, same advice, byte for byte.
+    ``asked`` is what the question itself named (the specialties to compare, the kind of
+    uncovered question); only the handlers of those questions read it."""
     rules = rules or default_rules()
     builder = AdviceBuilder(rules, question)
-    ctx = _Ctx(rules, profile, today, builder)
+    ctx = _Ctx(rules, profile, today, builder, asked or Asked())
     _HANDLERS[question](ctx)
     for line in describe(rules, profile, today):
         builder.fact(line)

@@ -24,6 +24,14 @@ class Question(str, Enum):
     SIGNALING = "signaling"
     PERSONAL_STATEMENT = "personal_statement"
     MATCH_STATS = "match_stats"
+    COMPARE = "compare"  # "IM or FM?"
+    FILTER_OUT = "filter_out"  # "will my fail / gap / YOG filter me out?"
+    EXPLAIN_FAIL = "explain_fail"
+    OBSERVERSHIP = "observership"  # "is an observership USCE?"
+    AGE = "age"
+    REAPPLY = "reapply"
+    PRELIM = "prelim"  # prelim / transitional year
+    OUT_OF_SCOPE = "out_of_scope"  # an honest "the guidance does not cover that"
 
     @property
     def title(self) -> str:
@@ -52,6 +60,14 @@ _TITLES = {
     Question.SIGNALING: "Signaling",
     Question.PERSONAL_STATEMENT: "Personal statement",
     Question.MATCH_STATS: "Match statistics",
+    Question.COMPARE: "Compare specialties",
+    Question.FILTER_OUT: "Will I be filtered out?",
+    Question.EXPLAIN_FAIL: "Explaining a fail",
+    Question.OBSERVERSHIP: "Observerships",
+    Question.AGE: "Age and YOG",
+    Question.REAPPLY: "Reapplying",
+    Question.PRELIM: "Prelim year",
+    Question.OUT_OF_SCOPE: "What I cover",
 }
 
 S, S1, S2, S3 = Field.SPECIALTY, Field.STEP1, Field.STEP2, Field.STEP3
@@ -76,4 +92,12 @@ _NEEDS: dict[Question, tuple[Field, ...]] = {
     Question.SIGNALING: (),
     Question.PERSONAL_STATEMENT: (S1, S2),
     Question.MATCH_STATS: (),
+    Question.COMPARE: (S1, S2, V, Y),
+    Question.FILTER_OUT: (S1, S2),
+    Question.EXPLAIN_FAIL: (),
+    Question.OBSERVERSHIP: (),
+    Question.AGE: (Y,),
+    Question.REAPPLY: (),
+    Question.PRELIM: (),
+    Question.OUT_OF_SCOPE: (),
 }

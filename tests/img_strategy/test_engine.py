@@ -24,6 +24,7 @@ from img_strategy import (
     render,
     render_reasons,
 )
+from img_strategy.asked import Asked, Uncovered
 from tests.img_strategy.support import TODAY, ask, full_text
 
 VARIED_PROFILES = [
@@ -274,8 +275,15 @@ def test_every_statement_is_reachable():
             step1=ExamStatus.PASSED, step2_score=240, visa=Visa.EITHER, step3=ExamStatus.NOT_TAKEN
         ),
     ]
-    for profile, question in product(VARIED_PROFILES + extra, Question):
-        advice = advise(question, profile, today=TODAY)
+    # What a question names beyond the profile: compared specialties, uncovered kinds.
+    asked = [
+        Asked(),
+        Asked(("internal_medicine", "family_medicine")),
+        Asked(("internal_medicine", "neurology")),
+        *(Asked((), kind) for kind in Uncovered),
+    ]
+    for profile, question, said in product(VARIED_PROFILES + extra, Question, asked):
+        advice = advise(question, profile, today=TODAY, asked=said)
         used |= {r.rule for r in advice.reasons}
     rules = default_rules()
     unused = {sid for sid in rules.statements if sid not in used and not sid.startswith("input.")}
