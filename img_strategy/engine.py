@@ -818,6 +818,10 @@ def advise(
     ``asked`` is what the question itself named (the specialties to compare, the kind of
     uncovered question); only the handlers of those questions read it."""
     rules = rules or default_rules()
+    if question == Question.PLAN:
+        from img_strategy.plan import build_plan  # the plan module builds on this one
+
+        return build_plan(profile, today, rules=rules).advice
     builder = AdviceBuilder(rules, question)
     ctx = _Ctx(rules, profile, today, builder, asked or Asked())
     _HANDLERS[question](ctx)

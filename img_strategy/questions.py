@@ -32,6 +32,7 @@ class Question(str, Enum):
     REAPPLY = "reapply"
     PRELIM = "prelim"  # prelim / transitional year
     OUT_OF_SCOPE = "out_of_scope"  # an honest "the guidance does not cover that"
+    PLAN = "plan"  # "make me a plan", "timeline till match" (img_strategy/plan.py)
 
     @property
     def title(self) -> str:
@@ -68,6 +69,7 @@ _TITLES = {
     Question.REAPPLY: "Reapplying",
     Question.PRELIM: "Prelim year",
     Question.OUT_OF_SCOPE: "What I cover",
+    Question.PLAN: "My plan",
 }
 
 S, S1, S2, S3 = Field.SPECIALTY, Field.STEP1, Field.STEP2, Field.STEP3
@@ -100,4 +102,6 @@ _NEEDS: dict[Question, tuple[Field, ...]] = {
     Question.REAPPLY: (),
     Question.PRELIM: (),
     Question.OUT_OF_SCOPE: (),
+    # Where Step 1 and CK stand decides the whole timeline; the rest is used when known.
+    Question.PLAN: (S1, S2),
 }
