@@ -704,16 +704,22 @@ def _visa(c: _Ctx) -> None:
 
 
 def _graduation_year(c: _Ctx) -> None:
+    yog_lines(c, c.b.verdict)
+
+
+def yog_lines(c: _Ctx, first: Callable[..., None]) -> None:
+    """What the year of graduation means for this profile; ``first`` says the opening line
+    (the verdict here, a plain line when another question leads, e.g. age)."""
     years = c.years
     yog = c.rules.figure("yog_concern_years")
     if years is None:
-        c.b.verdict("yog.verdict_unknown")
+        first("yog.verdict_unknown")
     elif years <= (yog.low or 0):
-        c.b.verdict("yog.verdict_fresh", years=years)
+        first("yog.verdict_fresh", years=years)
     elif years <= (yog.high or 0):
-        c.b.verdict("yog.verdict_caution", years=years)
+        first("yog.verdict_caution", years=years)
     else:
-        c.b.verdict("yog.verdict_old", years=years)
+        first("yog.verdict_old", years=years)
     if years is None or years > (yog.low or 0):
         c.b.say("yog.aggressive")
         c.b.say("yog.recent_usce")

@@ -9,7 +9,7 @@ figures come from ``rules/statements.yml`` (``topic.*``) and ``rules/figures.yml
 from __future__ import annotations
 
 from img_strategy.asked import Uncovered
-from img_strategy.engine import _HANDLERS, _Ctx, _join, _months, assess
+from img_strategy.engine import _HANDLERS, _Ctx, _join, _months, assess, yog_lines
 from img_strategy.profile import UsceKind
 from img_strategy.questions import Question
 from img_strategy.tables import Outlook
@@ -83,20 +83,8 @@ def observership(c: _Ctx) -> None:
 
 
 def age(c: _Ctx) -> None:
-    years = c.years
-    concern = c.rules.figure("yog_concern_years")
     c.b.verdict("topic.age_verdict")
-    if years is not None:
-        if years <= (concern.low or 0):
-            c.b.say("yog.verdict_fresh", years=years)
-        elif years <= (concern.high or 0):
-            c.b.say("yog.verdict_caution", years=years)
-        else:
-            c.b.say("yog.verdict_old", years=years)
-    if years is None or years > (concern.low or 0):
-        c.b.say("yog.aggressive")
-        c.b.say("yog.recent_usce")
-    c.b.say("yog.delay_cost")
+    yog_lines(c, c.b.say)
     c.b.say("topic.age_program")
 
 
