@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 
 from img_strategy import Field, Profile, Question
 from img_strategy.asked import Asked, Uncovered
+from img_strategy.profile import plain_value
 
 # Profile attributes the conversation collects; each is a slot of the same name.
 PROFILE_SLOTS: tuple[str, ...] = tuple(
@@ -59,11 +60,11 @@ def profile_from_tracker(tracker: Tracker) -> Profile:
 
 
 def profile_slot_events(changes: dict[str, Any]) -> list[EventType]:
-    """SlotSet events for profile changes (enums stored as their plain values)."""
+    """SlotSet events for profile changes (enums and dates stored as plain values)."""
     events: list[EventType] = []
     for name, value in changes.items():
         if name in PROFILE_SLOTS:
-            events.append(SlotSet(name, getattr(value, "value", value)))
+            events.append(SlotSet(name, plain_value(value)))
     return events
 
 

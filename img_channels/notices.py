@@ -12,3 +12,7 @@ SAVE_FAILED = (
     "I couldn't save this part of our conversation just now. You can carry on, "
     "but if I seem to forget something, please tell me again."
 )
+TEXT_ONLY = (
+    "I can only read text messages. Please type your question, with your scores as numbers "
+    "(for example: CK 232, Step 1 passed, need a J-1)."
+)

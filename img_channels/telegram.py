@@ -26,7 +26,7 @@ from sanic.response import HTTPResponse
 
 from img_channels.guard import TurnGuard
 from img_channels.text import split_message
-from img_channels.webhook import WebhookChannel
+from img_channels.webhook import WebhookChannel, required_env
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +53,9 @@ class TelegramSettings:
     def from_env(cls) -> TelegramSettings | None:
         """None when Telegram is not configured; an error when it is half configured."""
         names = ("TELEGRAM_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_SECRET")
-        values = {name: os.environ.get(name, "").strip() for name in names}
-        if not any(values.values()):
+        values = required_env(names, "Telegram")
+        if values is None:
             return None
-        unset = [name for name, value in values.items() if not value]
-        if unset:
-            raise ValueError(f"Telegram is half configured: set {', '.join(unset)}")
         return cls(
             token=values["TELEGRAM_TOKEN"],
             bot_username=values["TELEGRAM_BOT_USERNAME"].lstrip("@"),

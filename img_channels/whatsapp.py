@@ -24,7 +24,7 @@ from twilio.request_validator import RequestValidator
 
 from img_channels.guard import TurnGuard
 from img_channels.text import split_message
-from img_channels.webhook import WebhookChannel
+from img_channels.webhook import WebhookChannel, required_env
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +50,9 @@ class TwilioSettings:
     def from_env(cls) -> TwilioSettings | None:
         """None when WhatsApp is not configured; an error when it is half configured."""
         names = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER")
-        values = {name: os.environ.get(name, "").strip() for name in names}
-        if not any(values.values()):
+        values = required_env(names, "WhatsApp")
+        if values is None:
             return None
-        unset = [name for name, value in values.items() if not value]
-        if unset:
-            raise ValueError(f"WhatsApp is half configured: set {', '.join(unset)}")
         number = values["TWILIO_WHATSAPP_NUMBER"]
         return cls(
             account_sid=values["TWILIO_ACCOUNT_SID"],

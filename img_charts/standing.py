@@ -10,6 +10,7 @@ one font, fixed size and DPI).
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
@@ -25,7 +26,9 @@ WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.0, 100  # 800 x 400 pixels
 
 # Okabe-Ito, ordered from worst to best outlook.
 _COLOURS = {
-    Outlook.LONG_SHOT: "#D55E00",  # vermillion
+    Outlook.VERY_HARD: "#CC79A7",  # reddish purple
+    Outlook.VERY_CHALLENGING: "#CC79A7",  # (penalty levels: never a band of their own)
+    Outlook.SIGNIFICANT_CHALLENGE: "#D55E00",  # vermillion
     Outlook.CHALLENGING: "#E69F00",  # orange
     Outlook.REALISTIC: "#F0E442",  # yellow
     Outlook.STRONG: "#56B4E9",  # sky blue
@@ -69,7 +72,8 @@ def _draw(fig: Figure, s: Standing) -> None:
             zorder=5,
             bbox={"facecolor": colour, "edgecolor": "none", "pad": 1},
         )
-        words = band.outlook_text.replace(" but ", "\nbut ") if width < 12 else band.outlook_text
+        # The article's words up to the first comma, wrapped to the band's width.
+        words = textwrap.fill(band.outlook_text.split(",")[0], max(14, int(width * 1.8)))
         ax.text(
             band.low + width / 2,
             0.4,

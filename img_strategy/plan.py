@@ -557,8 +557,8 @@ def _signals_line(b: AdviceBuilder, profile: Profile, cycle: _Cycle) -> str:
     spec = b.rules.specialties.get(profile.specialty) if profile.specialty else None
     if spec is None:
         return b.text("plan.signals_unknown", specialty="your specialty")
-    figure_id = f"signals_2026_{spec.id}"
-    if figure_id not in b.rules.figures:
+    figure_id = spec.signals_figure
+    if figure_id is None:
         return b.text("plan.signals_unknown", specialty=spec.name)
     signals = b.rules.figure_text(figure_id, b.rules.statement("plan.signals"))
     b.use_figure(figure_id)

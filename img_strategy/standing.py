@@ -13,16 +13,16 @@ from datetime import date
 
 from img_strategy.engine import assess
 from img_strategy.profile import Profile
-from img_strategy.tables import Outlook, Rules, default_rules
+from img_strategy.tables import Outlook, Rules, Table, default_rules
 
 # The program-tier filter figures of each table, with the tier's name.
 _FILTERS = {
-    "general": (
+    Table.GENERAL: (
         ("ck_filter_community", "Community programs"),
         ("ck_filter_hybrid", "Mid-tier community/academic"),
         ("ck_filter_academic", "Competitive academic"),
     ),
-    "pediatrics": (
+    Table.PEDIATRICS: (
         ("peds_filter_many", "Many pediatrics programs"),
         ("peds_filter_academic", "Academic and children's hospitals"),
     ),
@@ -50,7 +50,7 @@ class FilterTier:
 
 @dataclass(frozen=True)
 class Standing:
-    table: str  # "general" | "pediatrics"
+    table: Table
     specialty: str  # display name, or "any specialty"
     bands: tuple[ScoreBand, ...]
     filters: tuple[FilterTier, ...]
@@ -77,7 +77,7 @@ class Standing:
 
     @property
     def title(self) -> str:
-        guidance = "pediatrics" if self.table == "pediatrics" else "general"
+        guidance = self.table.value
         return f"Step 2 CK bands for {self.specialty} ({guidance} guidance)"
 
     def alt_text(self) -> str:
@@ -120,12 +120,14 @@ def standing(profile: Profile, today: date, rules: Rules | None = None) -> Stand
     sources: list[str] = []
     bands = []
     for band in rules.step2_outlook[a.table].bands:
-        outlook = Outlook.parse(band.data["outlook"])
+        # One scale: a pediatrics band shows the general article's outlook for its scores.
+        outlook = band.outlook or rules.step2_outlook[Table.GENERAL].lookup(band.low).outlook
+        assert outlook is not None  # the general table is checked at load to have them
         bands.append(
             ScoreBand(
                 low=max(band.low, AXIS[0]),
                 high=min(band.high, AXIS[1]),
-                label=rules.figure(band.data["figure"]).display,
+                label=rules.figure(band.figure).display,
                 outlook=outlook,
                 outlook_text=rules.statement(f"outlook.{outlook.name.lower()}").text,
             )

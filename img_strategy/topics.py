@@ -12,7 +12,7 @@ from img_strategy.asked import Uncovered
 from img_strategy.engine import _HANDLERS, _Ctx, _join, _months, assess, yog_lines
 from img_strategy.profile import UsceKind
 from img_strategy.questions import Question
-from img_strategy.tables import Outlook
+from img_strategy.tables import Outlook, Table
 
 # ---------------------------------------------------------------------------------------------
 # Will X filter me out?
@@ -130,7 +130,7 @@ def compare(c: _Ctx) -> None:
     if not two_named:
         names = list(c.rules.realism_candidates)
     known = [(sid, a) for sid in names if (a := assess(c.rules, c.profile, sid, c.today)).outlook]
-    c.b.table = "general"
+    c.b.table = Table.GENERAL
     label = _join([c.rules.specialties[sid].name for sid in names])
     if not known:
         c.b.verdict("verdict.chances_no_ck", specialty=label)
@@ -158,7 +158,7 @@ def compare(c: _Ctx) -> None:
             c.b.cite(a.band.id, a.band.source)
         if not two_named:
             continue
-        if spec.table == "pediatrics":
+        if spec.table == Table.PEDIATRICS:
             c.b.say("fact.peds_img_friendly")
         else:
             c.b.say(c.rules.groups[spec.group].statement, specialty=spec.name)

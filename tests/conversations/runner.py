@@ -269,6 +269,7 @@ class Score:
     loops: list[str] = field(default_factory=list)
     repeated: list[str] = field(default_factory=list)
     unanswered_prompts: list[str] = field(default_factory=list)
+    fallbacks: int = 0
 
     @property
     def facts_right(self) -> int:
@@ -347,11 +348,16 @@ def score_facts(played: Played) -> list[FactResult]:
         FactResult(k, facts[k], stored_value(k, slots), fact_right(k, facts[k], slots), True)
         for k in stated
     ]
+    wrong_status = {f.key for f in results if not f.right}
     for key, expected in facts.items():
         if key in stated or stored_value(key, slots) is None:
             continue
         if expected is None and key in NULL_TOLERANT:
             continue
+        if key.endswith("_attempts") and key.removesuffix("_attempts") in wrong_status:
+            continue  # one misreading of an exam's history, already counted on its status
+        if key == "specialty" and "compare" in conversation.questions:
+            continue  # two specialties weighed, none chosen: either may be the one kept
         if not fact_right(key, expected, slots):
             results.append(FactResult(key, expected, stored_value(key, slots), False, False))
     return results
@@ -404,12 +410,21 @@ def _readvised(after: list[dict]) -> bool:
     return False
 
 
+FALLBACK_ACTIONS = frozenset({"utter_default", "action_default_fallback"})
+
+
+def fallbacks(events: list[dict]) -> int:
+    """Messages the bot did not understand at all (its fallback)."""
+    return sum(e.get("event") == "action" and e.get("name") in FALLBACK_ACTIONS for e in events)
+
+
 def score(played: Played) -> Score:
     conversation = played.conversation
     topics, source = answered_topics(played.tracker.get("events") or [])
     result = Score(
         conversation.id, score_facts(played), list(conversation.questions), topics, source
     )
+    result.fallbacks = fallbacks(played.tracker.get("events") or [])
     exchanges = played.exchanges
     for previous, current in itertools.pairwise(exchanges):
         if current.replies and current.replies == previous.replies:
@@ -463,6 +478,7 @@ def summarize(scores: list[Score]) -> dict[str, Any]:
         "on_topic_rate": _ratio(sum(topics), len(topics)),
         "dead_ends": sum(bool(s.loops) for s in scores),
         "repeated_questions": sum(bool(s.repeated) for s in scores),
+        "with_fallback": sum(s.fallbacks > 0 for s in scores),
         "good_conversations": sum(s.good for s in scores),
         "topic_source": dict(Counter(s.topic_source for s in scores)),
         "failure_categories": dict(categories.most_common()),
@@ -482,6 +498,7 @@ def score_json(s: Score) -> dict[str, Any]:
         "loops": s.loops,
         "repeated": s.repeated,
         "unanswered_prompts": s.unanswered_prompts,
+        "fallbacks": s.fallbacks,
     }
 
 
@@ -494,7 +511,8 @@ def report(name: str, summary: dict[str, Any]) -> str:
         f"  questions on topic: {topics['on_topic']}/{topics['total']} = "
         f"{summary['on_topic_rate']:.1%}",
         f"  dead ends (loops): {summary['dead_ends']}; "
-        f"repeated questions: {summary['repeated_questions']}",
+        f"repeated questions: {summary['repeated_questions']}; "
+        f"conversations with a fallback reply: {summary['with_fallback']}",
         "  failures by category:",
         *(f"    {n:3d}  {c}" for c, n in summary["failure_categories"].items()),
         "  questions off topic:",

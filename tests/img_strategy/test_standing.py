@@ -18,7 +18,7 @@ def test_general_table_for_internal_medicine_with_a_real_ck():
     assert s.text_bar() == "210 ─ 220 ─[228]─ 230 ─ 240 ─ 250"
     alt = s.alt_text()
     assert "Internal Medicine (general guidance)" in alt
-    assert "Your CK: 228, in the 220-229 band (challenging but possible)" in alt
+    assert "Your CK: 228, in the 220-229 band (still matchable with a very strategic plan)" in alt
     assert "Competitive academic: 240-250+" in alt
     assert not s.estimated and "GEN.targets" in s.sources and "GEN.filters" in s.sources
 
