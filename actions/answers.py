@@ -46,6 +46,11 @@ from img_strategy.render import explain_problem, render, render_reasons
 
 Domain = dict[str, Any]
 
+# Key in a bot message's metadata naming the question (``Question`` id) the message answers.
+# Rasa keeps it in the BotUttered event (``event["metadata"]["metadata"]["question"]``) and
+# passes it to output channels; the REST channel returns it as ``"metadata"``.
+ANSWERED_QUESTION = "question"
+
 
 def send_advice(
     dispatcher: CollectingDispatcher,
@@ -65,9 +70,13 @@ def send_advice(
     texts = render(advice)
     if preface:
         texts[0] = f"{preface}\n{texts[0]}"
+    # Which question a message answers, for channels and tests (see ANSWERED_QUESTION).
+    answered = {ANSWERED_QUESTION: advice.question.value}
     for text in texts[:-1]:
-        dispatcher.utter_message(text=text)
-    dispatcher.utter_message(text=texts[-1], buttons=follow_up_buttons(advice.question))
+        dispatcher.utter_message(text=text, metadata=answered)
+    dispatcher.utter_message(
+        text=texts[-1], buttons=follow_up_buttons(advice.question), metadata=answered
+    )
     events.append(SlotSet(WHY_SLOT, render_reasons(advice)))
     return events
 

@@ -44,7 +44,6 @@ MORE_QUESTIONS_SLOT = "more_questions"
 # What the latest question named beyond profile facts (img_strategy.asked.Asked).
 ASKED_SLOT = "asked"
 
-QUESTION_INTENT_PREFIX = "ask_"
 # Rasa's multi-intent labels ("ask_compare+ask_programs", intent_tokenization_flag).
 INTENT_SPLIT = "+"
 
@@ -81,16 +80,10 @@ def questions_from_intent(intent: str | None) -> list[Question]:
     such as ``ask_compare+ask_programs``; none for other intents."""
     found: list[Question] = []
     for part in (intent or "").split(INTENT_SPLIT):
-        if part.startswith(QUESTION_INTENT_PREFIX):
-            question = _member(Question, part.removeprefix(QUESTION_INTENT_PREFIX))
-            if question is not None and question not in found:
-                found.append(question)
+        question = Question.from_intent(part)
+        if question is not None and question not in found:
+            found.append(question)
     return found
-
-
-def question_from_intent(intent: str | None) -> Question | None:
-    questions = questions_from_intent(intent)
-    return questions[0] if questions else None
 
 
 def pending_questions(tracker: Tracker) -> list[Question]:

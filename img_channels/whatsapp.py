@@ -16,12 +16,12 @@ from typing import Any
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.shared.core.events import BotUttered
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from img_channels.choices import chosen_payload, last_buttons, numbered_options
 from img_channels.guard import TurnGuard
 from img_channels.text import split_message
 from img_channels.webhook import WebhookChannel, required_env
@@ -31,7 +31,6 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Twilio-Signature"
 MESSAGE_LIMIT = 1600  # characters per Twilio message body
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-CHOOSE_HINT = "Reply with a number to choose."
 
 
 @dataclass(frozen=True)
@@ -61,23 +60,6 @@ class TwilioSettings:
             webhook_url=os.environ.get("TWILIO_WEBHOOK_URL", "").strip(),
             api_url=os.environ.get("TWILIO_API_URL", cls.api_url).rstrip("/"),
         )
-
-
-def numbered_options(text: str, buttons: list[dict[str, Any]]) -> str:
-    """The message with its buttons as a numbered list."""
-    lines = [f"{number}. {button['title']}" for number, button in enumerate(buttons, 1)]
-    return "\n".join([text.strip(), "", *lines, CHOOSE_HINT])
-
-
-def chosen_payload(text: str, buttons: list[dict[str, Any]]) -> str | None:
-    """The payload of the option a reply like "2" or "2." picks, else None."""
-    choice = text.strip().rstrip(".)")
-    if not choice.isascii() or not choice.isdigit():
-        return None
-    number = int(choice)
-    if 1 <= number <= len(buttons):
-        return str(buttons[number - 1].get("payload", buttons[number - 1]["title"]))
-    return None
 
 
 class TwilioWhatsAppOutput(OutputChannel):
@@ -137,7 +119,9 @@ class WhatsAppInput(WebhookChannel[TwilioSettings]):
         if not sender.startswith("whatsapp:"):
             return response.text(EMPTY_TWIML, content_type="text/xml")
         text = form.get("ButtonPayload") or form.get("Body") or ""
-        payload = chosen_payload(text, await self._last_buttons(request, sender))
+        payload = chosen_payload(
+            text, await last_buttons(request.app.ctx.agent.tracker_store, sender)
+        )
         await guard(
             UserMessage(
                 payload or text,
@@ -158,14 +142,3 @@ class WhatsAppInput(WebhookChannel[TwilioSettings]):
         # TWILIO_WEBHOOK_URL, not what this server sees.
         url = settings.webhook_url or request.url
         return RequestValidator(settings.auth_token).validate(url, form, signature)
-
-    @staticmethod
-    async def _last_buttons(request: Request, sender_id: str) -> list[dict[str, Any]]:
-        """The buttons of the bot's latest message to this sender, from the tracker."""
-        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
-        if tracker is None:
-            return []
-        for event in reversed(tracker.events):
-            if isinstance(event, BotUttered):
-                return list(event.data.get("buttons") or [])
-        return []

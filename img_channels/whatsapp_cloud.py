@@ -44,11 +44,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from img_channels import notices
+from img_channels.choices import chosen_payload, last_buttons, numbered_options
 from img_channels.guard import TurnGuard
 from img_channels.telegram import COMMANDS
 from img_channels.text import split_message
 from img_channels.webhook import WebhookChannel, required_env
-from img_channels.whatsapp import WhatsAppInput, chosen_payload, numbered_options
 from img_store.deliveries import DeliveryLedger, open_delivery_ledger
 
 logger = logging.getLogger(__name__)
@@ -580,7 +580,7 @@ class WhatsAppCloudInput(WebhookChannel[CloudSettings]):
             return
         text = incoming.text
         if not incoming.chosen:
-            buttons = await WhatsAppInput._last_buttons(request, incoming.sender_id)
+            buttons = await last_buttons(request.app.ctx.agent.tracker_store, incoming.sender_id)
             text = chosen_payload(text, buttons) or text
         await guard(
             UserMessage(

@@ -7,7 +7,6 @@ Pure Python: no Rasa, no network, no randomness. The public API::
                     today=date(2026, 11, 23))
 """
 
-from img_strategy import topics  # noqa: F401  (registers the #14 question handlers)
 from img_strategy.advice import Advice, ProgramRange, Reason
 from img_strategy.engine import advise, assess, describe, hypothetical, missing, program_range
 from img_strategy.profile import ExamStatus, Field, Profile, UsceKind, Visa

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from img_strategy.questions import Question
 from img_strategy.tables import Figure, Outlook, Rules, Table
+
+if TYPE_CHECKING:  # the question registry imports the engine, which imports this module
+    from img_strategy.questions import Question
 
 
 @dataclass(frozen=True)

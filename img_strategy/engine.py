@@ -1,7 +1,8 @@
 """The strategy engine: a profile and a question in, structured advice out.
 
 Pure and deterministic: no I/O beyond the rule tables loaded once, no randomness, no clock
-(the caller passes ``today``). Each :class:`Question` has exactly one handler below.
+(the caller passes ``today``). Each :class:`Question` names its handler in the question
+registry (``img_strategy.questions``), which imports this module, not the other way round.
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from img_strategy.advice import Advice, AdviceBuilder, ProgramRange
 from img_strategy.asked import Asked
 from img_strategy.passmarks import CkReading, CkResult, mark_on, read_ck
 from img_strategy.profile import ExamStatus, Field, Profile, UsceKind, Visa
-from img_strategy.questions import Question
 from img_strategy.tables import (
     Group,
     Outlook,
@@ -27,6 +27,9 @@ from img_strategy.tables import (
     Table,
     default_rules,
 )
+
+if TYPE_CHECKING:  # the registry imports the handlers below
+    from img_strategy.questions import Question
 
 # --------------------------------------------------------------------------------------------
 # What a question still needs
@@ -978,25 +981,23 @@ def _match_stats(c: _Ctx) -> None:
     c.b.say("stats.strategy")
 
 
-_HANDLERS: dict[Question, Callable[[_Ctx], None]] = {
-    Question.CHANCES: _chances,
-    Question.TARGET_SCORE: _target_score,
-    Question.REALISTIC_SPECIALTIES: _realistic_specialties,
-    Question.PROGRAMS: _programs,
-    Question.POSTPONE: _postpone,
-    Question.CK_TIMING: _ck_timing,
-    Question.PREPARATION: _preparation,
-    Question.RETAKE: _retake,
-    Question.RECOVERY: _recovery,
-    Question.STEP3: _step3,
-    Question.VISA: _visa,
-    Question.GRADUATION_YEAR: _graduation_year,
-    Question.USCE_LETTERS: _usce_letters,
-    Question.SIGNALING: _signaling,
-    Question.PERSONAL_STATEMENT: _personal_statement,
-    Question.MATCH_STATS: _match_stats,
-}
-# The #14 topics live in img_strategy.topics (which imports this module) and register there.
+# A question's handler says its answer through ``ctx.b``; one that builds a whole answer of
+# its own (the dated plan) returns it instead.
+Handler = Callable[[_Ctx], Advice | None]
+
+
+@dataclass(frozen=True)
+class Recite:
+    """A handler for a question answered by the guidance alone, the same for everyone: a
+    verdict statement, then further statements in order (declared in the registry)."""
+
+    verdict: str
+    says: tuple[str, ...] = ()
+
+    def __call__(self, c: _Ctx) -> None:
+        c.b.verdict(self.verdict)
+        for statement_id in self.says:
+            c.b.say(statement_id)
 
 
 def advise(
@@ -1011,13 +1012,11 @@ def advise(
     ``asked`` is what the question itself named (the specialties to compare, the kind of
     uncovered question); only the handlers of those questions read it."""
     rules = rules or default_rules()
-    if question == Question.PLAN:
-        from img_strategy.plan import build_plan  # the plan module builds on this one
-
-        return build_plan(profile, today, rules=rules).advice
     builder = AdviceBuilder(rules, question, today=today)
     ctx = _Ctx(rules, profile, today, builder, asked or Asked())
-    _HANDLERS[question](ctx)
+    whole = question.spec.handler(ctx)
+    if whole is not None:  # a handler that builds its whole answer itself (the plan)
+        return whole
     for line in describe(rules, profile, today):
         builder.fact(line)
     return builder.build()

@@ -18,12 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from img_strategy.advice import Advice, AdviceBuilder
 from img_strategy.engine import ck_target, describe
 from img_strategy.profile import ExamStatus, Profile, Visa
 from img_strategy.questions import Question
 from img_strategy.tables import Rules, default_rules
+
+if TYPE_CHECKING:
+    from img_strategy.engine import _Ctx
 
 
 @dataclass(frozen=True, order=True)
@@ -322,6 +326,11 @@ def _schedule(
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def answer(ctx: _Ctx) -> Advice:
+    """The question registry's handler for ``Question.PLAN``: the plan's own advice."""
+    return build_plan(ctx.profile, ctx.today, rules=ctx.rules).advice
 
 
 def build_plan(

@@ -2,16 +2,16 @@
 filters, explaining a fail, observerships, age, reapplying, prelim years, comparing two
 specialties, and an honest answer for what the guidance does not cover.
 
-Each is named by its entry in the question registry (``img_strategy.questions``). Wording and
-figures come from ``rules/statements.yml`` (``topic.*``) and ``rules/figures.yml``.
+Each is named by its entry in the question registry (``img_strategy.questions``); explaining
+a fail only recites statements, so its entry declares them. Wording and figures come from
+``rules/statements.yml`` (``topic.*``) and ``rules/figures.yml``.
 """
 
 from __future__ import annotations
 
 from img_strategy.asked import Uncovered
-from img_strategy.engine import _HANDLERS, _Ctx, _join, _months, assess, yog_lines
+from img_strategy.engine import _Ctx, _join, _months, assess, yog_lines
 from img_strategy.profile import UsceKind
-from img_strategy.questions import Question
 from img_strategy.tables import Outlook, Table
 
 # ---------------------------------------------------------------------------------------------
@@ -46,20 +46,6 @@ def filter_out(c: _Ctx) -> None:
         c.b.say("visa.filter")
     if p.step1_failures or (a.outlook is not None and a.outlook <= Outlook.CHALLENGING):
         c.b.say("recovery.targets")
-
-
-# ---------------------------------------------------------------------------------------------
-# How do I explain my fail (or gap)?
-
-
-def explain_fail(c: _Ctx) -> None:
-    c.b.verdict("topic.explain_verdict")
-    c.b.say("topic.explain_framing")
-    c.b.say("topic.explain_not_excuses")
-    c.b.say("statement.evidence")
-    c.b.say("statement.addendum")
-    c.b.say("statement.not_all_scores")
-    c.b.say("yog.recent_usce")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,17 +173,3 @@ def out_of_scope(c: _Ctx) -> None:
         c.b.say(statement)
         c.b.say("topic.scope_general")
     c.b.say("topic.scope_instead")
-
-
-_HANDLERS.update(
-    {
-        Question.COMPARE: compare,
-        Question.FILTER_OUT: filter_out,
-        Question.EXPLAIN_FAIL: explain_fail,
-        Question.OBSERVERSHIP: observership,
-        Question.AGE: age,
-        Question.REAPPLY: reapply,
-        Question.PRELIM: prelim,
-        Question.OUT_OF_SCOPE: out_of_scope,
-    }
-)

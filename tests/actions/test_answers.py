@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from actions.answers import (
+    ANSWERED_QUESTION,
     ActionAcknowledgeFacts,
     ActionAnswerNow,
     ActionConsent,
@@ -43,6 +44,8 @@ async def test_advice_comes_verdict_first_with_disclaimer_once_and_buttons(monke
     titles = [b["title"] for b in messages[-2]["buttons"]]
     assert "Why?" in titles and "What if my score were higher?" in titles
     assert messages[-1]["text"] == ASK_CONSENT  # asked once, after the first advice
+    answered = [m.get("metadata", {}).get(ANSWERED_QUESTION) for m in messages]
+    assert answered == [None, *["programs"] * (len(messages) - 2), None]  # not the disclaimer
     values = slot_values(events)
     assert values["disclaimer_shown"] is True
     assert "Case 3" in values["last_why"]

@@ -101,6 +101,10 @@ CK_PASS = 214
 OUT_OF_SCOPE = "out_of_scope"
 OUT_OF_SCOPE_ACTION = "utter_out_of_scope"
 QUESTION_SLOT = "question"
+REQUESTED_SLOT = "requested_slot"
+# A reading the parser is unsure of, proposed back to the user as {slot: value}.
+UNSURE_SLOT = "unsure_fact"
+CONFIRM_PROMPT = "confirm"
 DEFAULT_QUESTION = "chances"
 
 
@@ -227,26 +231,45 @@ GetTracker = Callable[[str], dict]
 def play(conversation: Conversation, sender: str, say: Say, tracker: GetTracker) -> Played:
     exchanges: list[Exchange] = []
     answered_facts: list[str] = []
+    slots: dict[str, Any] = {}
 
-    def send(text: str, kind: str, prompt: str | None) -> str | None:
+    def send(text: str, kind: str, prompt: str | None) -> None:
+        nonlocal slots
         replies = [r.get("text") or "" for r in say(sender, text)]
-        requested = (tracker(conversation_id(sender)).get("slots") or {}).get("requested_slot")
-        exchanges.append(Exchange(kind, prompt, replies, requested))
-        return requested
+        slots = tracker(conversation_id(sender)).get("slots") or {}
+        exchanges.append(Exchange(kind, prompt, replies, slots.get(REQUESTED_SLOT)))
 
-    requested = None
+    def confirm_if_asked() -> None:
+        # A reading the bot is unsure of is asked back at once ("is that your USCE?"),
+        # and the persona says whether it is right, as anyone would before going on.
+        for _ in range(MAX_PROMPTS):
+            proposed = slots.get(UNSURE_SLOT)
+            if not isinstance(proposed, dict) or not proposed:
+                return
+            send(confirmation(conversation, proposed), "answer", CONFIRM_PROMPT)
+
     for turn in conversation.turns:
-        requested = send(turn, "turn", None)
+        send(turn, "turn", None)
+        confirm_if_asked()
     for _ in range(MAX_PROMPTS):
+        requested = slots.get(REQUESTED_SLOT)
         if not requested:
             break
         if exchanges[-1].kind == "answer" and exchanges[-1].prompt == requested:
             break  # asked again right after being answered: a loop, scored below
         text, facts = prompt_answer(conversation, requested)
         answered_facts.extend(facts)
-        requested = send(text, "answer", requested)
+        send(text, "answer", requested)
+        confirm_if_asked()
     final = tracker(conversation_id(sender))
     return Played(conversation, exchanges, answered_facts, final)
+
+
+def confirmation(conversation: Conversation, proposed: dict[str, Any]) -> str:
+    """ "yes" when every value the bot proposes is the persona's own, else "no"."""
+    facts = conversation.facts
+    right = all(k in facts and fact_right(k, facts[k], proposed) for k in proposed)
+    return "yes" if right else "no"
 
 
 # -- scoring -------------------------------------------------------------------------------
@@ -329,6 +352,10 @@ def stored_value(key: str, slots: dict[str, Any]) -> Any:
 
 def fact_right(key: str, expected: Any, slots: dict[str, Any]) -> bool:
     stored = stored_value(key, slots)
+    # "Taken, score not out yet" has no status of its own in the sets: either way, no CK
+    # score is known.
+    if key == "step2" and expected == "not_taken" and stored == "pending":
+        return True
     if key in ("step1", "step2") and {expected, stored} == {"failed_then_passed", "passed"}:
         # "passed on the 2nd attempt" may be kept as passed with two attempts
         return _attempts(slots, key) == 2 if expected == "failed_then_passed" else False

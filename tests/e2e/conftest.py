@@ -135,6 +135,11 @@ class RasaStack:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())
 
+    @staticmethod
+    def answered(replies: list[dict]) -> set[str]:
+        """The question ids (``img_strategy.Question`` values) the replies answer."""
+        return {r["metadata"]["question"] for r in replies if "question" in r.get("metadata", {})}
+
     def said(self, sender: str, text: str) -> str:
         """Everything the bot answered to one message, as one text."""
         return "\n".join(reply.get("text", "") for reply in self.say(sender, text))

@@ -153,6 +153,16 @@ def test_first_answer_carries_the_disclaimer_once(rasa_stack):
     assert all("educational guidance" not in r.get("text", "") for r in second)
 
 
+def test_answers_name_their_question_in_the_reply_and_the_tracker(rasa_stack):
+    sender = "e2e-interviews"
+    replies = rasa_stack.say(sender, "how many interviews do i need to match")
+    assert rasa_stack.answered(replies) == {"interviews"}
+    assert "Aim for about 8 interviews or more" in "\n".join(r.get("text", "") for r in replies)
+    bot = [e for e in rasa_stack.tracker(sender)["events"] if e["event"] == "bot"]
+    assert {e["metadata"].get("metadata", {}).get("question") for e in bot} >= {"interviews"}
+    assert rasa_stack.answered(rasa_stack.say(sender, "hi")) == set()
+
+
 def test_http_api_refuses_requests_without_the_token(rasa_stack):
     assert rasa_stack.get("/conversations/e2e-why/tracker") == 401
     assert rasa_stack.get("/conversations/e2e-why/tracker", token="wrong") == 401
