@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from img_strategy.asked import Asked, Uncovered
+from img_strategy.passmarks import CkResult, read_ck
 from img_strategy.profile import ExamStatus, Field, UsceKind, Visa
 from img_strategy.tables import SCORE_MAX, SCORE_MIN, Rules, default_rules
 
@@ -460,12 +461,12 @@ def _apply_exam(
     ):
         attempts += 1  # "failed twice" then passed = three attempts
 
-    if exam == Exam.STEP2 and score is not None:
-        passing = int(rules.figure("ck_passing_score").value or 0)
-        if score < passing:
-            problems.append(Problem("ck_below_passing", str(score), exam))
-            score = None
-            status = ExamStatus.FAILED if status != ExamStatus.FAILED_THEN_PASSED else status
+    # Only a score under every pass mark is a fail without a date: 214-217 passed before
+    # 1 July 2025, and the advice gives both readings (img_strategy.passmarks).
+    if exam == Exam.STEP2 and score is not None and read_ck(rules, score).result == CkResult.FAIL:
+        problems.append(Problem("ck_below_passing", str(score), exam))
+        score = None
+        status = ExamStatus.FAILED if status != ExamStatus.FAILED_THEN_PASSED else status
     pass_fail_year = int(rules.figure("step1_pass_fail_year").value or 0)
     after_pf = facts.year is not None and facts.year > pass_fail_year
     if exam == Exam.STEP1 and score is not None and after_pf:

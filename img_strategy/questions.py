@@ -76,8 +76,9 @@ class Question(str, Enum):
 
 # The handlers' modules are imported only now: they use ``Question`` themselves (the plan
 # module at run time), so it must exist before they load.
-from img_strategy import engine, plan, topics  # noqa: E402
-from img_strategy.engine import Recite  # noqa: E402
+from img_strategy import plan  # noqa: E402
+from img_strategy.answers import application, exams, outlook, topics  # noqa: E402
+from img_strategy.answers.shared import Handler, Recite  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class QuestionSpec:
     # (timing, preparation, visa rules, stats) need nothing; handlers still use whatever
     # the profile holds.
     needs: tuple[Field, ...]
-    handler: engine.Handler
+    handler: Handler
     ask: str  # what a user would type to ask it: the payload of buttons that offer it
     follow_ups: tuple[Question, ...]  # offered as buttons after the answer
     score_sensitive: bool = False  # the answer moves with the CK score: offer "what if"
@@ -103,7 +104,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.CHANCES,
         "My chances",
         needs=(S, S1, S2, V, Y),
-        handler=engine._chances,
+        handler=outlook.chances,
         ask="what are my chances",
         follow_ups=(Q.PROGRAMS,),
         score_sensitive=True,
@@ -112,7 +113,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.TARGET_SCORE,
         "Target CK score",
         needs=(S,),
-        handler=engine._target_score,
+        handler=outlook.target_score,
         ask="what CK score should I aim for",
         follow_ups=(Q.POSTPONE,),
     ),
@@ -120,7 +121,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.REALISTIC_SPECIALTIES,
         "Realistic specialties",
         needs=(S1, S2, V, Y),
-        handler=engine._realistic_specialties,
+        handler=outlook.realistic_specialties,
         ask="which specialties are realistic for me",
         follow_ups=(Q.PROGRAMS,),
         score_sensitive=True,
@@ -129,7 +130,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.PROGRAMS,
         "How many programs?",
         needs=(S, S1, S2, V),
-        handler=engine._programs,
+        handler=outlook.programs,
         ask="how many programs should I apply to",
         follow_ups=(Q.SIGNALING,),
         score_sensitive=True,
@@ -138,7 +139,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.POSTPONE,
         "Should I postpone?",
         needs=(S, S2),
-        handler=engine._postpone,
+        handler=exams.postpone,
         ask="should I postpone my exam",
         follow_ups=(Q.PREPARATION,),
         score_sensitive=True,
@@ -147,7 +148,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.CK_TIMING,
         "When to take CK",
         needs=(),
-        handler=engine._ck_timing,
+        handler=exams.ck_timing,
         ask="when should I take step 2 ck",
         follow_ups=(Q.PREPARATION,),
     ),
@@ -155,7 +156,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.PREPARATION,
         "How to prepare",
         needs=(),
-        handler=engine._preparation,
+        handler=exams.preparation,
         ask="how should I prepare for ck",
         follow_ups=(Q.CK_TIMING,),
     ),
@@ -163,7 +164,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.RETAKE,
         "Retaking an exam",
         needs=(S1, S2),
-        handler=engine._retake,
+        handler=exams.retake,
         ask="can I retake the exam",
         follow_ups=(Q.RECOVERY,),
     ),
@@ -171,7 +172,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.RECOVERY,
         "Recovering from a low score",
         needs=(S1, S2),
-        handler=engine._recovery,
+        handler=exams.recovery,
         ask="how do I recover from a low score",
         follow_ups=(Q.PERSONAL_STATEMENT,),
         score_sensitive=True,
@@ -180,7 +181,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.STEP3,
         "Step 3",
         needs=(V, S2),
-        handler=engine._step3,
+        handler=exams.step3,
         ask="should I take step 3",
         follow_ups=(Q.VISA,),
         score_sensitive=True,
@@ -189,7 +190,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.VISA,
         "J-1 vs H-1B",
         needs=(),
-        handler=engine._visa,
+        handler=application.visa,
         ask="j1 or h1b which is better",
         follow_ups=(Q.STEP3,),
     ),
@@ -197,7 +198,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.GRADUATION_YEAR,
         "Year of graduation",
         needs=(Y,),
-        handler=engine._graduation_year,
+        handler=application.graduation_year,
         ask="does my graduation year matter",
         follow_ups=(Q.USCE_LETTERS,),
     ),
@@ -205,7 +206,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.USCE_LETTERS,
         "USCE and letters",
         needs=(U,),
-        handler=engine._usce_letters,
+        handler=application.usce_letters,
         ask="how much usce and which letters do I need",
         follow_ups=(Q.PROGRAMS,),
     ),
@@ -213,7 +214,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.SIGNALING,
         "Signaling",
         needs=(),
-        handler=engine._signaling,
+        handler=application.signaling,
         ask="how should I use signals",
         follow_ups=(Q.PROGRAMS,),
     ),
@@ -221,7 +222,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.PERSONAL_STATEMENT,
         "Personal statement",
         needs=(S1, S2),
-        handler=engine._personal_statement,
+        handler=application.personal_statement,
         ask="how do I explain my score in the personal statement",
         follow_ups=(Q.USCE_LETTERS,),
     ),
@@ -229,7 +230,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.MATCH_STATS,
         "Match statistics",
         needs=(),
-        handler=engine._match_stats,
+        handler=application.match_stats,
         ask="what is the match rate for imgs",
         follow_ups=(Q.CHANCES,),
     ),

@@ -71,7 +71,8 @@ CONVERSATIONS = [
     (
         "peds postpone",
         ["should i postpone ck for peds? nbme 214"],
-        ["Postpone", "by a year", "10-15+ points"],
+        # The article's hedge (#19 item 5: this expected "Postpone").
+        ["Seriously consider delaying", "by a year", "10-15+ points"],
     ),
     ("gen faq 1", ["what ck should i aim for in IM, i failed step 1 once"], ["235-245+"]),
     (
@@ -96,7 +97,8 @@ CONVERSATIONS = [
     (
         "derm",
         ["is derm possible for me? passed s1 first attempt, ck 255, j1, graduated 2024"],
-        ["a long shot"],
+        # The article's words (#19 items 3 and 8: this expected "a long shot").
+        ["may not be enough", "IM, FM, Peds, Psych and Neuro"],
     ),
     (
         "what if",
@@ -118,7 +120,8 @@ CONVERSATIONS = [
         ["Noted: Step 2 CK: 241.", "Your outlook for Internal Medicine: strong."],
     ),
     ("invalid score", ["should i postpone my exam", "ck 350"], ["1-300"]),
-    ("why", ["what is a safe ck for peds", "why?"], ["004_53d3842611dd5606.txt"]),
+    # Readable citations (#19 item 8: this expected the article's file name).
+    ("why", ["what is a safe ck for peds", "why?"], ["Pediatrics article, FAQ 1"]),
     (
         "skip",
         ["what are my chances for im? passed s1, ck 241", "i'd rather not say", "rather not share"],

@@ -1,4 +1,4 @@
-"""The #14 topics (img_strategy.topics): each answer says what the guidance says, fitted to
+"""The #14 topics (img_strategy.answers.topics): each answer says what the guidance says, fitted to
 the profile, and says plainly what it does not cover."""
 
 from __future__ import annotations
