@@ -21,13 +21,14 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from img_strategy.advice import Advice, AdviceBuilder
-from img_strategy.engine import ck_target, describe
+from img_strategy.assessment import ck_target
 from img_strategy.profile import ExamStatus, Profile, Visa
 from img_strategy.questions import Question
+from img_strategy.readback import describe
 from img_strategy.tables import Rules, default_rules
 
 if TYPE_CHECKING:
-    from img_strategy.engine import _Ctx
+    from img_strategy.answers.shared import AnswerContext
 
 
 @dataclass(frozen=True, order=True)
@@ -328,7 +329,7 @@ def _schedule(
 # --------------------------------------------------------------------------------------------
 
 
-def answer(ctx: _Ctx) -> Advice:
+def answer(ctx: AnswerContext) -> Advice:
     """The question registry's handler for ``Question.PLAN``: the plan's own advice."""
     return build_plan(ctx.profile, ctx.today, rules=ctx.rules).advice
 

@@ -158,7 +158,9 @@ def test_two_different_scores_for_one_exam_are_a_problem():
 
 
 def test_ck_below_passing_is_a_fail_not_a_score():
-    facts = parse("ck 210", [("ck", Label.EXAM), ("210", Label.SCORE)])
+    # Under every pass mark there has been (209 before 1 July 2022); 214-217 passed before
+    # 1 July 2025 and is kept as a score (#19 item 1: this used 210, a pass before July 2022).
+    facts = parse("ck 205", [("ck", Label.EXAM), ("205", Label.SCORE)])
     assert "step2_score" not in facts.changes
     assert facts.changes["step2"] == ExamStatus.FAILED
     assert facts.problems[0].code == "ck_below_passing"
@@ -245,3 +247,9 @@ def test_a_score_binds_to_the_exam_in_its_own_clause():
     assert facts.changes["step2_score"] == 228
     assert "step1_score" not in facts.changes
     assert facts.changes["step1"] == ExamStatus.PASSED
+
+
+def test_ck_214_to_217_is_kept_for_the_engine_to_read_by_date():
+    facts = parse("ck 216", [("ck", Label.EXAM), ("216", Label.SCORE)])
+    assert facts.changes["step2_score"] == 216
+    assert not facts.problems
