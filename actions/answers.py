@@ -79,10 +79,12 @@ def send_advice(
     answered = {ANSWERED_QUESTION: advice.question.value}
     for text in texts[:-1]:
         dispatcher.utter_message(text=text, metadata=answered)
+    # The chart or calendar before the last message, so the follow-up buttons stay last
+    # (the web widget shows a message's buttons only while it is the latest).
+    extras.send(dispatcher, answered)
     dispatcher.utter_message(
         text=texts[-1], buttons=follow_up_buttons(advice.question), metadata=answered
     )
-    extras.send(dispatcher, answered)
     events.append(SlotSet(WHY_SLOT, extras.why or render_reasons(advice)))
     return events
 
