@@ -52,8 +52,9 @@ def screenshot(out: Path) -> None:
         token=secrets.token_hex(16),
     )
     try:
-        actions.wait_ready()
-        rasa.wait_ready()
+        # Loading the model takes minutes on a busy machine (the e2e tests allow ten).
+        actions.wait_ready(600)
+        rasa.wait_ready(600)
         with chromium_page(viewport={"width": 900, "height": 1000}) as page:
             page.goto(f"http://127.0.0.1:{rasa_port}/chat/")
             settle(page, 0)
