@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
 from actions.mentions import facts_from_message
 from actions.messages import DISCLAIMER, follow_up_buttons, menu_buttons
-from actions.problems import say_pending_notices
+from actions.problems import Reply, pending_notices
 from actions.slots import (
     CONSENT_PENDING_SLOT,
     CONSENT_SLOT,
@@ -56,7 +56,7 @@ def send_advice(
     preface: str | None = None,
 ) -> list[EventType]:
     """Send rendered advice (disclaimer first, once) and remember its reasons for "why?"."""
-    events = say_pending_notices(dispatcher, tracker)
+    events: list[EventType] = []
     if not tracker.get_slot(DISCLAIMER_SLOT):
         dispatcher.utter_message(text=DISCLAIMER)
         events.append(SlotSet(DISCLAIMER_SLOT, True))
@@ -98,13 +98,13 @@ def save_profile(dispatcher: CollectingDispatcher, tracker: Tracker, *, announce
         dispatcher.utter_message(text=messages.REMEMBERED)
 
 
-class ActionGiveAdvice(Action):
+class ActionGiveAdvice(Reply):
     """Answers the pending question once the form has what it needs."""
 
     def name(self) -> str:
         return "action_give_advice"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         question = pending_question(tracker) or Question.CHANCES
@@ -120,13 +120,13 @@ class ActionGiveAdvice(Action):
         return events + remember_or_ask(dispatcher, tracker)
 
 
-class ActionConsent(Action):
+class ActionConsent(Reply):
     """The answer to "shall I remember your profile?"."""
 
     def name(self) -> str:
         return "action_consent"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -138,14 +138,14 @@ class ActionConsent(Action):
         return [*events, SlotSet(CONSENT_SLOT, "no")]
 
 
-class ActionAnswerNow(Action):
+class ActionAnswerNow(Reply):
     """A question asked in the middle of the form: answered at once with what is known,
     then the form resumes with its own pending question."""
 
     def name(self) -> str:
         return "action_answer_now"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -156,14 +156,14 @@ class ActionAnswerNow(Action):
         return events
 
 
-class ActionWhatIf(Action):
+class ActionWhatIf(Reply):
     """ "What if my CK were 245?": the same question on a changed copy of the profile.
     The stored profile is never touched."""
 
     def name(self) -> str:
         return "action_what_if"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         profile = profile_from_tracker(tracker)
@@ -187,26 +187,24 @@ class ActionWhatIf(Action):
         return send_advice(dispatcher, tracker, advice, preface=preface)
 
 
-class ActionExplain(Action):
+class ActionExplain(Reply):
     def name(self) -> str:
         return "action_explain"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        events = say_pending_notices(dispatcher, tracker)
         dispatcher.utter_message(text=tracker.get_slot(WHY_SLOT) or messages.NOTHING_TO_EXPLAIN)
-        return events
+        return []
 
 
-class ActionShowProfile(Action):
+class ActionShowProfile(Reply):
     def name(self) -> str:
         return "action_show_profile"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        events = say_pending_notices(dispatcher, tracker)
         rules = default_rules()
         stored: tuple[str, ...] = ()
         if tracker.get_slot(CONSENT_SLOT) == "yes":
@@ -219,21 +217,21 @@ class ActionShowProfile(Action):
         unsaved = [line for line in current if line not in stored]
         if not stored and not unsaved:
             dispatcher.utter_message(text=messages.PROFILE_EMPTY)
-            return events
+            return []
         parts = []
         if stored:
             parts += [messages.STORED_INTRO, *stored]
         if unsaved:
             parts += [messages.CONVERSATION_INTRO, *unsaved]
         dispatcher.utter_message(text="\n".join(parts))
-        return events
+        return []
 
 
-class ActionForgetMe(Action):
+class ActionForgetMe(Reply):
     def name(self) -> str:
         return "action_forget_me"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         cleared = [SlotSet(name, None) for name in PROFILE_SLOTS]
@@ -252,14 +250,14 @@ class ActionForgetMe(Action):
         return cleared
 
 
-class ActionGreet(Action):
+class ActionGreet(Reply):
     def name(self) -> str:
         return "action_greet"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        events = say_pending_notices(dispatcher, tracker)
+        events: list[EventType] = []
         dispatcher.utter_message(text=messages.GREETING)
         if not tracker.get_slot(DISCLAIMER_SLOT):
             dispatcher.utter_message(text=DISCLAIMER)
@@ -268,22 +266,21 @@ class ActionGreet(Action):
         return events
 
 
-class ActionAcknowledgeFacts(Action):
+class ActionAcknowledgeFacts(Reply):
     """Facts given or corrected outside the form: read them back, and if an answer was
     already given, give it again with the new facts."""
 
     def name(self) -> str:
         return "action_acknowledge_facts"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         changed = _profile_slots_set_this_turn(tracker)
-        problems = say_pending_notices(dispatcher, tracker)
         if not changed:
-            if not problems:
+            if not pending_notices(tracker):  # a refused value was explained instead
                 dispatcher.utter_message(text=messages.NO_FACTS_FOUND)
-            return problems
+            return []
         profile = profile_from_tracker(tracker)
         only_changed = Profile.from_dict(
             {k: v for k, v in profile.to_dict().items() if k in changed}
@@ -302,9 +299,9 @@ class ActionAcknowledgeFacts(Action):
             save_profile(dispatcher, tracker, announce=False)
         if question is not None and tracker.get_slot(WHY_SLOT):
             advice = advise(question, profile, today=today())
-            return problems + send_advice(dispatcher, tracker, advice, preface="With that change:")
+            return send_advice(dispatcher, tracker, advice, preface="With that change:")
         dispatcher.utter_message(text=messages.WHAT_NEXT, buttons=menu_buttons())
-        return problems
+        return []
 
 
 def _values_before_this_turn(tracker: Tracker, names: set[str]) -> dict[str, Any]:
