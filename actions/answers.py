@@ -27,7 +27,8 @@ from actions.slots import (
     skipped_fields,
     today,
 )
-from actions.store import StoreError, channel_of, profile_store
+from actions.store import StoreError, owner, profile_store
+from img_store.conversation import CHANNELS_WITH_PRIVATE_LINK
 from img_strategy import (
     Advice,
     Profile,
@@ -90,12 +91,22 @@ def remember_or_ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
 def save_profile(dispatcher: CollectingDispatcher, tracker: Tracker, *, announce: bool) -> None:
     """Save the consented profile; a storage failure is told to the user, not raised."""
     try:
-        profile_store().save(channel_of(tracker), tracker.sender_id, profile_from_tracker(tracker))
+        profile_store().save(*owner(tracker), profile_from_tracker(tracker))
     except StoreError:
         dispatcher.utter_message(text=messages.SAVE_FAILED)
         return
     if announce:
         dispatcher.utter_message(text=messages.REMEMBERED)
+
+
+def private_chat_url(tracker: Tracker) -> str:
+    """The link to a private chat with the bot, which only some channels set (Telegram,
+    WhatsApp Cloud); a link in any other conversation's metadata is not repeated."""
+    url = channel_metadata(tracker).get("private_chat_url")
+    linking = {channel.value for channel in CHANNELS_WITH_PRIVATE_LINK}
+    if not isinstance(url, str) or owner(tracker)[0] not in linking:
+        return ""
+    return url
 
 
 class ActionGiveAdvice(Reply):
@@ -111,7 +122,7 @@ class ActionGiveAdvice(Reply):
         profile = profile_from_tracker(tracker)
         in_group = in_group_chat(tracker)
         if in_group and missing(question, profile, skipped_fields(tracker)):
-            url = channel_metadata(tracker).get("private_chat_url", "")
+            url = private_chat_url(tracker)
             dispatcher.utter_message(text=messages.GO_PRIVATE.format(url=url).strip())
             return []
         events = send_advice(dispatcher, tracker, advise(question, profile, today=today()))
@@ -209,7 +220,7 @@ class ActionShowProfile(Reply):
         stored: tuple[str, ...] = ()
         if tracker.get_slot(CONSENT_SLOT) == "yes":
             try:
-                remembered = profile_store().load(channel_of(tracker), tracker.sender_id)
+                remembered = profile_store().load(*owner(tracker))
             except StoreError:
                 remembered = None
             stored = describe(rules, remembered.profile, today()) if remembered else ()
@@ -240,7 +251,7 @@ class ActionForgetMe(Reply):
             for slot in (QUESTION_SLOT, SKIPPED_SLOT, WHY_SLOT, CONSENT_SLOT, CONSENT_PENDING_SLOT)
         ]
         try:
-            profile_store().forget(channel_of(tracker), tracker.sender_id)
+            profile_store().forget(*owner(tracker))
         except StoreError:
             dispatcher.utter_message(text=messages.FORGET_FAILED)
             return cleared

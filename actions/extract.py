@@ -30,7 +30,7 @@ from actions.slots import (
     requested_field,
     today,
 )
-from actions.store import StoreError, channel_of, profile_store
+from actions.store import StoreError, owner, profile_store
 from img_strategy import Field, Question, default_rules, describe
 from img_strategy.render import explain_problem
 
@@ -88,7 +88,7 @@ def _returning_user(tracker: Tracker) -> list[EventType]:
         return []
     events: list[EventType] = [SlotSet(STORE_CHECKED_SLOT, True)]
     try:
-        remembered = profile_store().load(channel_of(tracker), tracker.sender_id)
+        remembered = profile_store().load(*owner(tracker))
     except StoreError as exc:  # the conversation goes on without the saved profile
         logger.warning("profile store unavailable on load: %s", type(exc).__name__)
         return events
