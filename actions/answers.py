@@ -28,7 +28,7 @@ from actions.slots import (
     today,
 )
 from actions.store import StoreError, owner, profile_store
-from img_store.conversation import CHANNELS_WITH_PRIVATE_LINK
+from img_store.conversation import CHANNELS_WITH_PRIVATE_LINK, FORGET_CONVERSATION
 from img_strategy import (
     Advice,
     Profile,
@@ -245,18 +245,19 @@ class ActionForgetMe(Reply):
     async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        cleared = [SlotSet(name, None) for name in PROFILE_SLOTS]
+        cleared: list[EventType] = [SlotSet(name, None) for name in PROFILE_SLOTS]
         cleared += [
             SlotSet(slot, None)
             for slot in (QUESTION_SLOT, SKIPPED_SLOT, WHY_SLOT, CONSENT_SLOT, CONSENT_PENDING_SLOT)
         ]
+        # The conversation's own rows go when Rasa saves this turn: the tracker store acts
+        # on this event by its type and deletes the conversation's events (img_store.events).
+        cleared.append({"event": FORGET_CONVERSATION, "timestamp": None})
         try:
             profile_store().forget(*owner(tracker))
         except StoreError:
             dispatcher.utter_message(text=messages.FORGET_FAILED)
             return cleared
-        # The conversation's own rows go when Rasa saves this turn: the tracker store sees
-        # this action and deletes the sender's events instead (img_store.tracker_store).
         dispatcher.utter_message(text=messages.FORGOT)
         return cleared
 

@@ -28,12 +28,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
 
+from img_store.events import ConversationForgotten
 from img_store.profiles import embedded_engine, erase_deleted
 from img_store.settings import DatabaseSettings
 
 logger = logging.getLogger(__name__)
 
-FORGET_ACTION = "action_forget_me"
 RECENT_TRACKERS_KEPT = 1000
 NOT_STORED = -1  # never equal to a row id
 # A turn's cost grows with the events its tracker holds (Rasa rebuilds the dialogue states
@@ -211,10 +211,7 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         the sender's newest row id. After "forget me", delete every stored event of this
         sender instead, write nothing (that would restore the conversation), return None.
         """
-        if any(
-            isinstance(event, ActionExecuted) and event.action_name == FORGET_ACTION
-            for event in tracker.events
-        ):
+        if any(isinstance(event, ConversationForgotten) for event in tracker.events):
             with self.session_scope() as session:
                 session.query(self.SQLEvent).filter(
                     self.SQLEvent.sender_id == tracker.sender_id

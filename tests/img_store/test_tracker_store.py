@@ -6,11 +6,20 @@ import json
 from pathlib import Path
 
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    SlotSet,
+    UserUttered,
+    deserialise_events,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 
 from img_store import migrations
+from img_store.conversation import FORGET_CONVERSATION
+from img_store.events import ConversationForgotten
 from img_store.profiles import ProfileStore, make_engine
 from img_store.tracker_store import EnvironmentSQLTrackerStore, take_save_failure
 from img_strategy import Profile, Visa
@@ -44,6 +53,18 @@ def rows(engine, sql: str, **params) -> int:
         return connection.execute(text(sql), params).scalar_one()
 
 
+async def test_forgetting_follows_the_event_not_an_action_name(settings):
+    store = EnvironmentSQLTrackerStore(domain=DOMAIN)
+    engine = store.engine
+    await store.save(conversation("named", ActionExecuted("action_forget_me")))
+    assert rows(engine, "SELECT COUNT(*) FROM events WHERE sender_id = 'named'") > 0
+    # As the action server sends it: a plain dict, read back into the project's event type.
+    (event,) = deserialise_events([{"event": FORGET_CONVERSATION, "timestamp": None}])
+    assert isinstance(event, ConversationForgotten)
+    await store.save(conversation("named", event))
+    assert rows(engine, "SELECT COUNT(*) FROM events WHERE sender_id = 'named'") == 0
+
+
 async def test_conversation_survives_a_new_store_instance(settings):
     store = EnvironmentSQLTrackerStore(domain=DOMAIN)
     await store.save(conversation("restart-user"))
@@ -70,6 +91,7 @@ async def test_forget_me_leaves_no_row_for_the_user_in_either_store(settings):
             "leaver",
             UserUttered("forget me", {"name": "forget_me", "confidence": 1.0}),
             ActionExecuted("action_forget_me"),
+            ConversationForgotten(),  # what the action returns
             BotUttered("Done: I've deleted everything I had about you."),
             ActionExecuted("action_listen"),
         )
@@ -189,7 +211,8 @@ async def test_forget_me_leaves_no_readable_trace_in_the_sqlite_files(tmp_path, 
 
     assert b"zebracanary" in files()
     profiles.forget("rest", "leaver")
-    await tracker_store.save(conversation("leaver", canary, ActionExecuted("action_forget_me")))
+    forget = (ActionExecuted("action_forget_me"), ConversationForgotten())
+    await tracker_store.save(conversation("leaver", canary, *forget))
     assert b"zebracanary" not in files()
     assert b"leaver" not in files()
     assert rows(engine, "SELECT COUNT(*) FROM events WHERE sender_id = 'stayer'") > 0
