@@ -20,8 +20,9 @@ from sqlalchemy import text
 from img_store import migrations
 from img_store.conversation import FORGET_CONVERSATION
 from img_store.events import ConversationForgotten
+from img_store.health import SaveHealth
 from img_store.profiles import ProfileStore, make_engine
-from img_store.tracker_store import EnvironmentSQLTrackerStore, take_save_failure
+from img_store.tracker_store import EnvironmentSQLTrackerStore
 from img_strategy import Profile, Visa
 
 DOMAIN = Domain.load(str(Path(__file__).parents[2] / "domain.yml"))
@@ -117,22 +118,23 @@ async def test_database_outage_mid_run_keeps_the_conversation_and_catches_up(mon
         "TRACKER_USER": "postgres",
     }.items():
         monkeypatch.setenv(key, value)
-    store = EnvironmentSQLTrackerStore(domain=DOMAIN)
+    health = SaveHealth()
+    store = EnvironmentSQLTrackerStore(domain=DOMAIN, health=health)
     sender = "outage-user"
     with store.session_scope() as session:
         session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender).delete()
         session.commit()
     await store.save(conversation(sender))
-    assert not take_save_failure(sender)
+    assert not health.take_failure(sender)
 
     proxy.cut()
     later = conversation(sender, UserUttered("220"), SlotSet("step2_score", 220))
     await store.save(later)  # no exception: the conversation goes on
-    assert take_save_failure(sender) and not take_save_failure(sender)
+    assert health.take_failure(sender) and not health.take_failure(sender)
     during = await store.retrieve(sender)
     assert during is not None and during.get_slot("step2_score") == 220
     await store.save(conversation(sender, UserUttered("220"), SlotSet("step2_score", 220)))
-    assert not take_save_failure(sender)  # told once per outage, not every turn
+    assert not health.take_failure(sender)  # told once per outage, not every turn
 
     proxy.restore()
     await store.save(await store.retrieve(sender))
