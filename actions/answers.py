@@ -16,14 +16,18 @@ from actions.slots import (
     CONSENT_PENDING_SLOT,
     CONSENT_SLOT,
     DISCLAIMER_SLOT,
+    MORE_QUESTIONS_SLOT,
     PROFILE_SLOTS,
     QUESTION_SLOT,
     SKIPPED_SLOT,
     WHY_SLOT,
+    asked_from_tracker,
     channel_metadata,
     in_group_chat,
     pending_question,
+    pending_questions,
     profile_from_tracker,
+    questions_from_intent,
     skipped_fields,
     today,
 )
@@ -55,10 +59,13 @@ def send_advice(
     advice: Advice,
     *,
     preface: str | None = None,
+    opening: bool = True,
 ) -> list[EventType]:
-    """Send rendered advice (disclaimer first, once) and remember its reasons for "why?"."""
+    """Send rendered advice (disclaimer first, once) and remember its reasons for "why?".
+    ``opening`` is False for the second and later answers to one message: the disclaimer
+    was said before the first (pending notices are said once by the action, see Reply)."""
     events: list[EventType] = []
-    if not tracker.get_slot(DISCLAIMER_SLOT):
+    if opening and not tracker.get_slot(DISCLAIMER_SLOT):
         dispatcher.utter_message(text=DISCLAIMER)
         events.append(SlotSet(DISCLAIMER_SLOT, True))
     texts = render(advice)
@@ -72,6 +79,21 @@ def send_advice(
         text=texts[-1], buttons=follow_up_buttons(advice.question), metadata=answered
     )
     events.append(SlotSet(WHY_SLOT, render_reasons(advice)))
+    return events
+
+
+def answer_all(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    questions: list[Question],
+    profile: Profile,
+) -> list[EventType]:
+    """Answer each question asked in one message, in the order asked. "Why?" afterwards
+    explains the last answer."""
+    events: list[EventType] = []
+    for i, question in enumerate(questions):
+        advice = advise(question, profile, today=today(), asked=asked_from_tracker(tracker))
+        events += send_advice(dispatcher, tracker, advice, opening=i == 0)
     return events
 
 
@@ -118,16 +140,21 @@ class ActionGiveAdvice(Reply):
     async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        question = pending_question(tracker) or Question.CHANCES
+        questions = pending_questions(tracker) or [Question.CHANCES]
         profile = profile_from_tracker(tracker)
         in_group = in_group_chat(tracker)
-        if in_group and missing(question, profile, skipped_fields(tracker)):
+        if in_group and any(missing(q, profile, skipped_fields(tracker)) for q in questions):
             url = private_chat_url(tracker)
             dispatcher.utter_message(text=messages.GO_PRIVATE.format(url=url).strip())
             return []
-        events = send_advice(dispatcher, tracker, advise(question, profile, today=today()))
+        events = answer_all(dispatcher, tracker, questions, profile)
+        if len(questions) > 1:
+            # The others become answered; the first stays pending for corrections.
+            events.append(SlotSet(MORE_QUESTIONS_SLOT, None))
         if in_group:
             return events  # a group member's profile is never stored
+        if questions == [Question.OUT_OF_SCOPE]:
+            return events  # nothing was advised, so nothing to offer to remember
         return events + remember_or_ask(dispatcher, tracker)
 
 
@@ -160,9 +187,8 @@ class ActionAnswerNow(Reply):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        question = Question.from_intent(intent) or pending_question(tracker) or Question.CHANCES
-        advice = advise(question, profile_from_tracker(tracker), today=today())
-        events = send_advice(dispatcher, tracker, advice)
+        questions = questions_from_intent(intent) or [pending_question(tracker) or Question.CHANCES]
+        events = answer_all(dispatcher, tracker, questions, profile_from_tracker(tracker))
         dispatcher.utter_message(text=messages.BACK_TO_QUESTION)
         return events
 
