@@ -68,6 +68,7 @@ ROW_DESCRIPTION_LIMIT = 72
 ROW_ID_LIMIT = 200
 LIST_BUTTON_LABEL = "Choose"  # the list message's button (at most 20 characters)
 CHOOSE_PROMPT = "Choose one:"
+GROUP_REPLY_HINT = "Reply to this message with a number to choose."
 # A webhook post batches messages; more than this in one post is not a real chat.
 MAX_MESSAGES_PER_POST = 20
 CHALLENGE_MAX_CHARS = 256
@@ -479,7 +480,12 @@ class CloudOutput(OutputChannel):
         *leading, body = parts
         if len(body) > INTERACTIVE_BODY_LIMIT:
             leading, body = parts, CHOOSE_PROMPT
-        choice = choice_message(body, buttons) if self.audience is Audience.PRIVATE else None
+        if self.audience is Audience.GROUP:
+            # A bare "2" in a group is not addressed to the bot; a reply to its message is.
+            numbered = numbered_options(text, buttons, hint=GROUP_REPLY_HINT)
+            await self.send_text_message(recipient_id, numbered)
+            return
+        choice = choice_message(body, buttons)
         if choice is None:
             await self.send_text_message(recipient_id, numbered_options(text, buttons))
             return

@@ -325,6 +325,7 @@ async def test_in_a_group_options_are_numbered_and_replies_quote_the_question():
     [(to, audience, content, reply_to)] = api.sent
     assert (to, audience, reply_to) == (GROUP_ID, Audience.GROUP, "wamid.ask")
     assert content["type"] == "text" and "\n1. J-1\n2. H-1B" in content["text"]["body"]
+    assert content["text"]["body"].endswith("Reply to this message with a number to choose.")
 
 
 async def test_a_long_private_answer_is_split_and_its_options_come_last():
