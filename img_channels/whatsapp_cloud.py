@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import quote, urljoin
 
 import httpx
+import segno
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import response
 from sanic.request import Request
@@ -608,8 +609,6 @@ class WhatsAppCloudInput(WebhookChannel[CloudSettings]):
 
 def write_invite(number: str, qr_path: Path, text: str = STARTER_TEXT) -> str:
     """The click-to-chat link, with its QR code written as a PNG; returns the link."""
-    import segno
-
     link = click_to_chat_url(business_number(number), text)
     qr_path.parent.mkdir(parents=True, exist_ok=True)
     # Error correction M survives a pinned screenshot's compression; scale 10 prints well.
