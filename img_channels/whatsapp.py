@@ -13,6 +13,7 @@ import logging
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -25,6 +26,7 @@ from img_channels.choices import chosen_payload, last_buttons, numbered_options
 from img_channels.guard import TurnGuard
 from img_channels.text import split_message
 from img_channels.webhook import WebhookChannel, required_env
+from img_store.conversation import Channel, ConversationKey
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +84,17 @@ class TwilioWhatsAppOutput(OutputChannel):
         await self.send_text_message(recipient_id, numbered_options(text, buttons))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self.send_text_message(recipient_id, image)
+        """An image Twilio fetches itself from its public URL (the actions send one only
+        under PUBLIC_BASE_URL); the alt text goes along as the message body."""
+        alt = str(kwargs.get("alt") or "")
+        await self._post(recipient_id, split_message(alt, MESSAGE_LIMIT)[0] if alt else "", image)
 
-    async def _post(self, recipient_id: str, body: str) -> None:
+    async def _post(self, recipient_id: str, body: str, media_url: str | None = None) -> None:
         settings = self.settings
         url = f"{settings.api_url}/2010-04-01/Accounts/{settings.account_sid}/Messages.json"
         form = {"From": settings.whatsapp_number, "To": recipient_id, "Body": body}
+        if media_url:
+            form["MediaUrl"] = media_url
         auth = aiohttp.BasicAuth(settings.account_sid, settings.auth_token)
         try:
             async with (
@@ -107,17 +114,20 @@ class WhatsAppInput(WebhookChannel[TwilioSettings]):
 
     @classmethod
     def name(cls) -> str:
-        return "whatsapp"
+        return Channel.WHATSAPP.value
 
     async def receive(
         self, request: Request, settings: TwilioSettings, guard: TurnGuard
     ) -> HTTPResponse:
-        form = {key: request.form.get(key) for key in request.form}
+        # Parsed here, not with request.form, which drops blank fields ("Body=" of a media
+        # message) that Twilio's signature covers.
+        form = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
         if not self._signed(request, form, settings):
             return response.json({"error": "forbidden"}, status=403)
-        sender = form.get("From", "")
+        sender = form.get("From") or ""
         if not sender.startswith("whatsapp:"):
             return response.text(EMPTY_TWIML, content_type="text/xml")
+        sender = ConversationKey(Channel.WHATSAPP, sender.removeprefix("whatsapp:")).sender_id
         text = form.get("ButtonPayload") or form.get("Body") or ""
         payload = chosen_payload(
             text, await last_buttons(request.app.ctx.agent.tracker_store, sender)

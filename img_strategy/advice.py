@@ -130,6 +130,11 @@ class AdviceBuilder:
         if text not in self._recommendations:
             self._recommendations.append(text)
 
+    def say_each(self, *statement_ids: str) -> None:
+        """Several statements in order, each a line of its own."""
+        for statement_id in statement_ids:
+            self.say(statement_id)
+
     def say_list(self, intro_id: str, item_ids: list[str]) -> None:
         """One line: an intro statement followed by several short statements."""
         items = "; ".join(self.text(item_id) for item_id in item_ids)

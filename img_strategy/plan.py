@@ -21,13 +21,14 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from img_strategy.advice import Advice, AdviceBuilder
-from img_strategy.engine import ck_target, describe
+from img_strategy.assessment import ck_target
 from img_strategy.profile import ExamStatus, Profile, Visa
 from img_strategy.questions import Question
+from img_strategy.readback import describe
 from img_strategy.tables import Rules, default_rules
 
 if TYPE_CHECKING:
-    from img_strategy.engine import _Ctx
+    from img_strategy.answers.shared import AnswerContext
 
 
 @dataclass(frozen=True, order=True)
@@ -328,7 +329,7 @@ def _schedule(
 # --------------------------------------------------------------------------------------------
 
 
-def answer(ctx: _Ctx) -> Advice:
+def answer(ctx: AnswerContext) -> Advice:
     """The question registry's handler for ``Question.PLAN``: the plan's own advice."""
     return build_plan(ctx.profile, ctx.today, rules=ctx.rules).advice
 
@@ -376,6 +377,16 @@ def build_plan(
                     "plan.target_past",
                     missed_year=match_year,
                     month=asked.eras.label,
+                    match_year=first,
+                )
+            )
+        elif match_year < first and booked is not None:
+            # The booked date decides: the asked Match's ERAS season opens before it.
+            cycle_lines.append(
+                b.text(
+                    "plan.target_after_booked",
+                    month=booked.label,
+                    missed_year=match_year,
                     match_year=first,
                 )
             )

@@ -41,6 +41,14 @@ class Question(str, Enum):
     MATCH_STATS = "match_stats"
     PLAN = "plan"  # "make me a plan", "timeline till match" (img_strategy/plan.py)
     INTERVIEWS = "interviews"  # "how many interviews do I need to match?"
+    COMPARE = "compare"  # "IM or FM?"
+    FILTER_OUT = "filter_out"  # "will my fail / gap / YOG filter me out?"
+    EXPLAIN_FAIL = "explain_fail"
+    OBSERVERSHIP = "observership"  # "is an observership USCE?"
+    AGE = "age"
+    REAPPLY = "reapply"
+    PRELIM = "prelim"  # prelim / transitional year
+    OUT_OF_SCOPE = "out_of_scope"  # an honest "the guidance does not cover that"
 
     @property
     def spec(self) -> QuestionSpec:
@@ -68,8 +76,9 @@ class Question(str, Enum):
 
 # The handlers' modules are imported only now: they use ``Question`` themselves (the plan
 # module at run time), so it must exist before they load.
-from img_strategy import engine, plan  # noqa: E402
-from img_strategy.engine import Recite  # noqa: E402
+from img_strategy import plan  # noqa: E402
+from img_strategy.answers import application, exams, outlook, topics  # noqa: E402
+from img_strategy.answers.shared import Handler, Recite  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ class QuestionSpec:
     # (timing, preparation, visa rules, stats) need nothing; handlers still use whatever
     # the profile holds.
     needs: tuple[Field, ...]
-    handler: engine.Handler
+    handler: Handler
     ask: str  # what a user would type to ask it: the payload of buttons that offer it
     follow_ups: tuple[Question, ...]  # offered as buttons after the answer
     score_sensitive: bool = False  # the answer moves with the CK score: offer "what if"
@@ -95,7 +104,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.CHANCES,
         "My chances",
         needs=(S, S1, S2, V, Y),
-        handler=engine._chances,
+        handler=outlook.chances,
         ask="what are my chances",
         follow_ups=(Q.PROGRAMS,),
         score_sensitive=True,
@@ -104,7 +113,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.TARGET_SCORE,
         "Target CK score",
         needs=(S,),
-        handler=engine._target_score,
+        handler=outlook.target_score,
         ask="what CK score should I aim for",
         follow_ups=(Q.POSTPONE,),
     ),
@@ -112,7 +121,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.REALISTIC_SPECIALTIES,
         "Realistic specialties",
         needs=(S1, S2, V, Y),
-        handler=engine._realistic_specialties,
+        handler=outlook.realistic_specialties,
         ask="which specialties are realistic for me",
         follow_ups=(Q.PROGRAMS,),
         score_sensitive=True,
@@ -121,7 +130,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.PROGRAMS,
         "How many programs?",
         needs=(S, S1, S2, V),
-        handler=engine._programs,
+        handler=outlook.programs,
         ask="how many programs should I apply to",
         follow_ups=(Q.SIGNALING,),
         score_sensitive=True,
@@ -130,7 +139,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.POSTPONE,
         "Should I postpone?",
         needs=(S, S2),
-        handler=engine._postpone,
+        handler=exams.postpone,
         ask="should I postpone my exam",
         follow_ups=(Q.PREPARATION,),
         score_sensitive=True,
@@ -139,7 +148,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.CK_TIMING,
         "When to take CK",
         needs=(),
-        handler=engine._ck_timing,
+        handler=exams.ck_timing,
         ask="when should I take step 2 ck",
         follow_ups=(Q.PREPARATION,),
     ),
@@ -147,7 +156,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.PREPARATION,
         "How to prepare",
         needs=(),
-        handler=engine._preparation,
+        handler=exams.preparation,
         ask="how should I prepare for ck",
         follow_ups=(Q.CK_TIMING,),
     ),
@@ -155,7 +164,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.RETAKE,
         "Retaking an exam",
         needs=(S1, S2),
-        handler=engine._retake,
+        handler=exams.retake,
         ask="can I retake the exam",
         follow_ups=(Q.RECOVERY,),
     ),
@@ -163,7 +172,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.RECOVERY,
         "Recovering from a low score",
         needs=(S1, S2),
-        handler=engine._recovery,
+        handler=exams.recovery,
         ask="how do I recover from a low score",
         follow_ups=(Q.PERSONAL_STATEMENT,),
         score_sensitive=True,
@@ -172,7 +181,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.STEP3,
         "Step 3",
         needs=(V, S2),
-        handler=engine._step3,
+        handler=exams.step3,
         ask="should I take step 3",
         follow_ups=(Q.VISA,),
         score_sensitive=True,
@@ -181,7 +190,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.VISA,
         "J-1 vs H-1B",
         needs=(),
-        handler=engine._visa,
+        handler=application.visa,
         ask="j1 or h1b which is better",
         follow_ups=(Q.STEP3,),
     ),
@@ -189,7 +198,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.GRADUATION_YEAR,
         "Year of graduation",
         needs=(Y,),
-        handler=engine._graduation_year,
+        handler=application.graduation_year,
         ask="does my graduation year matter",
         follow_ups=(Q.USCE_LETTERS,),
     ),
@@ -197,7 +206,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.USCE_LETTERS,
         "USCE and letters",
         needs=(U,),
-        handler=engine._usce_letters,
+        handler=application.usce_letters,
         ask="how much usce and which letters do I need",
         follow_ups=(Q.PROGRAMS,),
     ),
@@ -205,7 +214,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.SIGNALING,
         "Signaling",
         needs=(),
-        handler=engine._signaling,
+        handler=application.signaling,
         ask="how should I use signals",
         follow_ups=(Q.PROGRAMS,),
     ),
@@ -213,7 +222,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.PERSONAL_STATEMENT,
         "Personal statement",
         needs=(S1, S2),
-        handler=engine._personal_statement,
+        handler=application.personal_statement,
         ask="how do I explain my score in the personal statement",
         follow_ups=(Q.USCE_LETTERS,),
     ),
@@ -221,7 +230,7 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         Q.MATCH_STATS,
         "Match statistics",
         needs=(),
-        handler=engine._match_stats,
+        handler=application.match_stats,
         ask="what is the match rate for imgs",
         follow_ups=(Q.CHANCES,),
     ),
@@ -244,6 +253,82 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         ),
         ask="how many interviews do I need to match",
         follow_ups=(Q.PROGRAMS, Q.SIGNALING),
+    ),
+    QuestionSpec(
+        Q.COMPARE,
+        "Compare specialties",
+        needs=(S1, S2, V, Y),  # the specialties come from the question itself (Asked)
+        handler=topics.compare,
+        ask="IM or FM, which is better for me",
+        follow_ups=(Q.PROGRAMS,),
+        score_sensitive=True,
+    ),
+    QuestionSpec(
+        Q.FILTER_OUT,
+        "Will I be filtered out?",
+        needs=(S1, S2),
+        handler=topics.filter_out,
+        ask="will programs filter me out",
+        follow_ups=(Q.PROGRAMS, Q.EXPLAIN_FAIL),
+        score_sensitive=True,
+    ),
+    QuestionSpec(
+        Q.EXPLAIN_FAIL,
+        "Explaining a fail",
+        needs=(),
+        handler=Recite(
+            verdict="topic.explain_verdict",
+            says=(
+                "topic.explain_framing",
+                "topic.explain_not_excuses",
+                "statement.evidence",
+                "statement.addendum",
+                "statement.not_all_scores",
+                "yog.recent_usce",
+            ),
+        ),
+        ask="how do I explain my fail",
+        follow_ups=(Q.PERSONAL_STATEMENT, Q.RECOVERY),
+    ),
+    QuestionSpec(
+        Q.OBSERVERSHIP,
+        "Observerships",
+        needs=(),
+        handler=topics.observership,
+        ask="is an observership counted as usce",
+        follow_ups=(Q.USCE_LETTERS,),
+    ),
+    QuestionSpec(
+        Q.AGE,
+        "Age and YOG",
+        needs=(Y,),  # the guidance weighs the year of graduation, not age
+        handler=topics.age,
+        ask="is my age a problem",
+        follow_ups=(Q.GRADUATION_YEAR, Q.USCE_LETTERS),
+    ),
+    QuestionSpec(
+        Q.REAPPLY,
+        "Reapplying",
+        needs=(),
+        handler=topics.reapply,
+        ask="i did not match, should i reapply",
+        follow_ups=(Q.STEP3, Q.USCE_LETTERS),
+    ),
+    QuestionSpec(
+        Q.PRELIM,
+        "Prelim year",
+        needs=(),
+        handler=topics.prelim,
+        ask="should i do a prelim year",
+        follow_ups=(Q.REALISTIC_SPECIALTIES,),
+    ),
+    QuestionSpec(
+        Q.OUT_OF_SCOPE,
+        "What I cover",
+        needs=(),
+        handler=topics.out_of_scope,
+        ask="what topics do you cover",
+        follow_ups=(Q.CHANCES, Q.TARGET_SCORE),
     ),
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from img_strategy.engine import assess
+from img_strategy.assessment import assess
 from img_strategy.profile import Profile
 from img_strategy.tables import Outlook, Rules, Table, default_rules
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conversations.runner import conversation_id as rest_conversation_id
+
 pytestmark = pytest.mark.e2e
 
 # (name, user turns, phrases the last reply batch must contain)
@@ -71,7 +73,8 @@ CONVERSATIONS = [
     (
         "peds postpone",
         ["should i postpone ck for peds? nbme 214"],
-        ["Postpone", "by a year", "10-15+ points"],
+        # The article's hedge (#19 item 5: this expected "Postpone").
+        ["Seriously consider delaying", "by a year", "10-15+ points"],
     ),
     ("gen faq 1", ["what ck should i aim for in IM, i failed step 1 once"], ["235-245+"]),
     (
@@ -96,7 +99,8 @@ CONVERSATIONS = [
     (
         "derm",
         ["is derm possible for me? passed s1 first attempt, ck 255, j1, graduated 2024"],
-        ["a long shot"],
+        # The article's words (#19 items 3 and 8: this expected "a long shot").
+        ["may not be enough", "IM, FM, Peds, Psych and Neuro"],
     ),
     (
         "what if",
@@ -118,7 +122,23 @@ CONVERSATIONS = [
         ["Noted: Step 2 CK: 241.", "Your outlook for Internal Medicine: strong."],
     ),
     ("invalid score", ["should i postpone my exam", "ck 350"], ["1-300"]),
-    ("why", ["what is a safe ck for peds", "why?"], ["004_53d3842611dd5606.txt"]),
+    (
+        "plan",
+        ["make me a plan. passed step 1 first attempt, ck 236"],
+        ["Your plan aims at the 2028 Match", "September 2027: submit ERAS", "March 2028"],
+    ),
+    (
+        "plan for a named match",
+        ["plan for 2029 match pls, passed s1 first try, ck not taken yet", "nbme 221"],
+        ["You asked for the 2029 Match", "estimate your score range", "Step 2 CK:"],
+    ),
+    (
+        "chart as a text bar",
+        ["is 232 enough for IM? passed s1 first attempt, j1, 2022 grad"],
+        ["Where your CK stands: 210 ─ 220 ─ 230 ─[232]─ 240 ─ 250"],
+    ),
+    # Readable citations (#19 item 8: this expected the article's file name).
+    ("why", ["what is a safe ck for peds", "why?"], ["Pediatrics article, FAQ 1"]),
     (
         "skip",
         ["what are my chances for im? passed s1, ck 241", "i'd rather not say", "rather not share"],
@@ -178,7 +198,8 @@ def test_consent_then_forget_me_leaves_no_row_in_either_store(rasa_stack):
     assert shown.startswith("Saved with your consent:") and "Step 2 CK: 232" in shown
     assert "deleted everything" in rasa_stack.say(sender, "forget me")[0]["text"]
     assert rasa_stack.rows("SELECT COUNT(*) FROM img_profiles WHERE user_id = ?", sender) == 0
-    assert rasa_stack.rows("SELECT COUNT(*) FROM events WHERE sender_id = ?", sender) == 0
+    conversation = rest_conversation_id(sender)
+    assert rasa_stack.rows("SELECT COUNT(*) FROM events WHERE sender_id = ?", conversation) == 0
 
 
 def test_conversation_survives_a_rasa_server_restart(rasa_stack):

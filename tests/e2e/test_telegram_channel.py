@@ -94,7 +94,7 @@ def test_private_chat_asks_with_inline_buttons_and_a_button_press_answers(rasa_s
     before = sent_count(rasa_stack, 5002)
     assert post(rasa_stack, press) == 200
     assert rasa_stack.fake_apis.sent("/answerCallbackQuery", callback_query_id="cb-1")
-    assert slot(rasa_stack, "tg-5002", "visa") == "j1"
+    assert slot(rasa_stack, "telegram:5002", "visa") == "j1"
     post(rasa_stack, message(alice, chat, "graduated in 2022"))
     text = "\n".join(reply["text"] for reply in replies(rasa_stack, 5002, before))
     assert "Pediatrics" in text
@@ -121,7 +121,7 @@ def test_group_mention_is_answered_in_a_thread_and_personal_advice_moves_private
     assert f"https://t.me/{TELEGRAM_BOT}?start=advice" in said
     # It never asks a member to post scores or visa in the group.
     assert "Step 2 CK score" not in said and "visa" not in said.lower().split("plans")[-1]
-    assert slot(rasa_stack, f"tg-{GROUP['id']}-6002", "requested_slot") is None
+    assert slot(rasa_stack, f"telegram:{GROUP['id']}:6002", "requested_slot") is None
 
 
 def test_group_reply_and_command_are_answered(rasa_stack):
@@ -150,6 +150,25 @@ def test_each_group_member_has_their_own_conversation(rasa_stack):
     post(rasa_stack, message(user(6004), GROUP, text, entities=entities))
     text, entities = mention("what ck should I aim for in IM?")
     post(rasa_stack, message(user(6005), GROUP, text, entities=entities))
-    assert slot(rasa_stack, f"tg-{GROUP['id']}-6004", "step2_score") == 241
-    assert slot(rasa_stack, f"tg-{GROUP['id']}-6005", "step2_score") is None
-    assert slot(rasa_stack, f"tg-{GROUP['id']}-6005", "visa") is None
+    assert slot(rasa_stack, f"telegram:{GROUP['id']}:6004", "step2_score") == 241
+    assert slot(rasa_stack, f"telegram:{GROUP['id']}:6005", "step2_score") is None
+    assert slot(rasa_stack, f"telegram:{GROUP['id']}:6005", "visa") is None
+
+
+def test_chart_goes_as_a_photo_and_the_plan_as_messages_and_a_calendar_file(rasa_stack):
+    carol = user(5077)
+    chat = {"id": 5077, "type": "private"}
+    text = "is 228 enough for IM? passed step 1 first attempt, need j1, graduated 2022"
+    assert post(rasa_stack, message(carol, chat, text)) == 200
+    [photo] = rasa_stack.fake_apis.sent("/sendPhoto", chat_id="5077")
+    assert photo.body["photo"]["bytes"].startswith(b"\x89PNG")
+    assert "Your CK: 228" in photo.body["caption"]
+
+    before = sent_count(rasa_stack, 5077)
+    assert post(rasa_stack, message(carol, chat, "make me a plan")) == 200
+    texts = [reply["text"] for reply in replies(rasa_stack, 5077, before)]
+    assert any(t.startswith("Your plan aims at the 2028 Match") for t in texts)
+    assert any(t.startswith("Interviews and Match Day:") for t in texts)
+    [document] = rasa_stack.fake_apis.sent("/sendDocument", chat_id="5077")
+    assert document.body["document"]["filename"] == "residency-plan.ics"
+    assert document.body["document"]["bytes"].startswith(b"BEGIN:VCALENDAR")

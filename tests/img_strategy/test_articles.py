@@ -745,3 +745,22 @@ def test_hedges_and_scope_follow_the_articles():
     assert "the 2025" in full_text(ask(Question.MATCH_STATS)) or "in 2025" in full_text(
         ask(Question.MATCH_STATS)
     )
+
+
+def test_realistic_fields_never_put_pediatrics_before_fm_and_im():
+    # "S1 pass, CK 226, YOG 2017, no USCE, J-1" (#19 item 2): FM and community IM first.
+    advice = ask(
+        Question.REALISTIC_SPECIALTIES,
+        step1=P,
+        step2_score=226,
+        graduation_year=2017,
+        usce_months=0,
+        visa=Visa.J1,
+    )
+    assert advice.verdict == (
+        "Most realistic for you: Family Medicine, Internal Medicine and Pediatrics."
+    )
+    text = full_text(advice)
+    assert text.index("Family Medicine: ") < text.index("Pediatrics: ")
+    assert "Family Medicine: a significant challenge, but not the end." in text
+    assert "long shot" not in text and "43%" in text and "31.8%" in text
