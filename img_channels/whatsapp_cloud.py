@@ -51,7 +51,7 @@ from img_channels.ratelimit import Verdict
 from img_channels.telegram import COMMANDS
 from img_channels.text import split_message
 from img_channels.webhook import WebhookChannel, required_env
-from img_store.conversation import Channel, ConversationKey
+from img_store.conversation import Channel, ConversationKey, InvalidUserId, check_user_id
 from img_store.deliveries import DeliveryLedger, open_delivery_ledger
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ CHALLENGE_MAX_CHARS = 256
 STARTER_TEXT = "Hi! I'm an IMG and I'd like advice on my residency Match strategy."
 # What Meta may send for users, groups and messages: ids are bounded and plain.
 _USER_ID = re.compile(r"[0-9A-Za-z._-]{1,64}")
-_GROUP_ID = re.compile(r"[0-9A-Za-z_=+/-]{1,120}")
+_GROUP_ID = re.compile(r"[0-9A-Za-z_=+-]{1,120}")  # no ":" — it separates group and member
 _MESSAGE_ID = re.compile(r"[0-9A-Za-z_.=+/:-]{1,160}")
 # A mention as WhatsApp writes it into the text: "@" and the mentioned phone number.
 _MENTION_MAX_CHARS = 24  # "+1 (555) 123-4567" and the like
@@ -245,6 +245,10 @@ def parse_message(message: dict[str, Any], number: str) -> Incoming | None:
     if not (_plain(message_id, _MESSAGE_ID) and _plain(wa_id, _USER_ID)):
         return None
     if group_id is not None and not _plain(group_id, _GROUP_ID):
+        return None
+    try:  # the conversation key's own rule: length and characters
+        check_user_id(f"{group_id}:{wa_id}" if group_id else wa_id)
+    except InvalidUserId:
         return None
     kind = message.get("type")
     chosen = _chosen(message)

@@ -171,6 +171,9 @@ def test_another_phone_number_s_messages_and_other_objects_are_ignored():
         {"id": ""},
         {"id": "x" * 200},
         {"group_id": "not a group id!"},
+        {"group_id": "Y2FwaV9n/cm91cDox"},  # "/" is not allowed in a conversation key
+        {"group_id": "Y" * 120},  # group and member together over the key's 128 characters
+        {"group_id": "Y2Fw:aV9n"},
         {"text": {"body": 5}},
         {"text": "hi"},
     ],
