@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import html
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from sanic.response import HTTPResponse
 from img_channels.guard import TurnGuard
 from img_channels.text import split_message
 from img_channels.webhook import WebhookChannel, required_env
+from img_store.conversation import Channel, ConversationKey
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +85,10 @@ class Incoming:
 
 def _sender_id(chat: dict[str, Any], user: dict[str, Any]) -> str:
     if chat.get("type") == "private":
-        return f"tg-{user['id']}"
-    return f"tg-{chat['id']}-{user['id']}"  # one conversation per member per group
+        user_id = str(int(user["id"]))
+    else:
+        user_id = f"{int(chat['id'])}:{int(user['id'])}"  # one conversation per member per group
+    return ConversationKey(Channel.TELEGRAM, user_id).sender_id
 
 
 def _command(text: str, bot_username: str) -> tuple[str, str] | None:
@@ -256,7 +260,7 @@ class TelegramInput(WebhookChannel[TelegramSettings]):
 
     @classmethod
     def name(cls) -> str:
-        return "telegram"
+        return Channel.TELEGRAM.value
 
     async def receive(
         self, request: Request, settings: TelegramSettings, guard: TurnGuard
@@ -264,7 +268,12 @@ class TelegramInput(WebhookChannel[TelegramSettings]):
         secret = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(secret.encode(), settings.webhook_secret.encode()):
             return response.json({"error": "forbidden"}, status=403)
-        update = request.json if isinstance(request.json, dict) else {}
+        try:
+            update = json.loads(request.body)
+        except ValueError:
+            update = None
+        if not isinstance(update, dict):
+            return response.json({"error": "the body must be a Telegram update"}, status=400)
         incoming = parse_update(update, settings.bot_username)
         if incoming is None:
             return response.json({"status": "ignored"})

@@ -13,6 +13,7 @@ import logging
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -25,6 +26,7 @@ from img_channels.choices import chosen_payload, last_buttons, numbered_options
 from img_channels.guard import TurnGuard
 from img_channels.text import split_message
 from img_channels.webhook import WebhookChannel, required_env
+from img_store.conversation import Channel, ConversationKey
 
 logger = logging.getLogger(__name__)
 
@@ -107,17 +109,20 @@ class WhatsAppInput(WebhookChannel[TwilioSettings]):
 
     @classmethod
     def name(cls) -> str:
-        return "whatsapp"
+        return Channel.WHATSAPP.value
 
     async def receive(
         self, request: Request, settings: TwilioSettings, guard: TurnGuard
     ) -> HTTPResponse:
-        form = {key: request.form.get(key) for key in request.form}
+        # Parsed here, not with request.form, which drops blank fields ("Body=" of a media
+        # message) that Twilio's signature covers.
+        form = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
         if not self._signed(request, form, settings):
             return response.json({"error": "forbidden"}, status=403)
-        sender = form.get("From", "")
+        sender = form.get("From") or ""
         if not sender.startswith("whatsapp:"):
             return response.text(EMPTY_TWIML, content_type="text/xml")
+        sender = ConversationKey(Channel.WHATSAPP, sender.removeprefix("whatsapp:")).sender_id
         text = form.get("ButtonPayload") or form.get("Body") or ""
         payload = chosen_payload(
             text, await last_buttons(request.app.ctx.agent.tracker_store, sender)

@@ -46,14 +46,16 @@ from sanic.response import HTTPResponse
 from img_channels import notices
 from img_channels.choices import chosen_payload, last_buttons, numbered_options
 from img_channels.guard import TurnGuard
+from img_channels.ratelimit import Verdict
 from img_channels.telegram import COMMANDS
 from img_channels.text import split_message
 from img_channels.webhook import WebhookChannel, required_env
+from img_store.conversation import Channel, ConversationKey
 from img_store.deliveries import DeliveryLedger, open_delivery_ledger
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "whatsapp_cloud"
+CHANNEL = Channel.WHATSAPP_CLOUD.value
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 GRAPH_URL = "https://graph.facebook.com/v26.0"
 # The Cloud API's limits (Meta's messages reference).
@@ -185,7 +187,7 @@ class Incoming:
 
     @property
     def sender_id(self) -> str:
-        return f"{CHANNEL}:{self.user_id}"
+        return ConversationKey(Channel.WHATSAPP_CLOUD, self.user_id).sender_id
 
 
 @dataclass(frozen=True)
@@ -575,7 +577,7 @@ class WhatsAppCloudInput(WebhookChannel[CloudSettings]):
             reply_to=incoming.message_id if in_group else None,
         )
         if not incoming.readable:
-            if guard.limiter.allow(incoming.sender_id):
+            if await guard.limiter.check(incoming.sender_id) is Verdict.ALLOW:
                 await output.send_text_message(incoming.sender_id, notices.TEXT_ONLY)
             return
         text = incoming.text

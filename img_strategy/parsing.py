@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from img_strategy.asked import Asked, Uncovered
 from img_strategy.passmarks import CkResult, read_ck
 from img_strategy.profile import ExamStatus, Field, UsceKind, Visa
 from img_strategy.tables import SCORE_MAX, SCORE_MIN, Rules, default_rules
@@ -155,7 +156,15 @@ def vocabulary() -> Vocabulary:
         data = yaml.safe_load(fh)
     aliases: dict[str, dict[str, str]] = {}
     exact: dict[str, dict[str, str]] = {}
-    for kind in ("specialties", "visas", "exams", "results", "usce_types"):
+    for kind in (
+        "specialties",
+        "visas",
+        "exams",
+        "results",
+        "usce_types",
+        "visa_replies",
+        "exam_replies",
+    ):
         for canonical, words in data[kind].items():
             for word in words:
                 word = str(word)
@@ -517,6 +526,8 @@ def _validate_years_and_durations(
 
 
 _SCORE_FIELDS = (Field.STEP2, Field.STEP2_PRACTICE, Field.STEP1, Field.STEP3)
+# The status field of an exam the bot asked about, for a bare "not yet".
+_EXAM_STATUS_FIELD = {Exam.STEP1: "step1", Exam.STEP2: "step2", Exam.STEP3: "step3"}
 _NONE_WORDS = frozenset({"none", "no", "zero", "0", "nil", "nothing", "no usce", "none yet"})
 
 
@@ -527,6 +538,9 @@ def _bare_answer(
     stripped = text.strip().rstrip(".!")
     if expected is None or not stripped or mentions:
         return []
+    exam = _exam_from_expected(expected)
+    if exam in _EXAM_STATUS_FIELD and vocabulary().lookup("exam_replies", stripped):
+        return ParsedFacts({_EXAM_STATUS_FIELD[exam]: ExamStatus.NOT_TAKEN})
     if expected in _SCORE_FIELDS and re.fullmatch(r"-?[\d.,]+|[a-z -]+", stripped.lower()):
         try:
             parse_number(stripped)
@@ -538,6 +552,8 @@ def _bare_answer(
         return [Mention(Label.SCORE, stripped, 0, len(text))]
     if expected == Field.USCE and _fold(stripped) in _NONE_WORDS:
         return ParsedFacts({"usce_months": 0})
+    if expected == Field.VISA and (reply := vocabulary().lookup("visa_replies", stripped)):
+        return ParsedFacts({"visa": Visa(reply)})
     return []
 
 
@@ -577,3 +593,34 @@ def _safe(parser: Any, text: str) -> Any:
         return parser(text)
     except ParseError:
         return None
+
+
+# --------------------------------------------------------------------------------------------
+# What a question says beyond profile facts
+
+
+def asked_from_mentions(text: str, mentions: Iterable[Mention]) -> Asked:
+    """The specialties a question names, in order ("IM or FM?"), and what kind of uncovered
+    question it is, if it is one (words in ``vocabulary.yml``'s ``uncovered_topics``)."""
+    specialties: list[str] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        if m.label == Label.SPECIALTY:
+            spec = _safe(parse_specialty, m.text)
+            if spec is not None and spec not in specialties:
+                specialties.append(spec)
+    return Asked(tuple(specialties), _uncovered_kind(text))
+
+
+def _uncovered_kind(text: str) -> Uncovered:
+    folded = _fold(text)
+    for kind, words in _uncovered_words().items():
+        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", folded) for w in words):
+            return kind
+    return Uncovered.OTHER
+
+
+@lru_cache(maxsize=1)
+def _uncovered_words() -> dict[Uncovered, tuple[str, ...]]:
+    with VOCABULARY_FILE.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)["uncovered_topics"]
+    return {Uncovered(kind): tuple(_fold(str(w)) for w in words) for kind, words in data.items()}

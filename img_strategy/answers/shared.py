@@ -4,10 +4,11 @@ families share: failed exams, red flags, a CK read by its exam date, dated figur
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from img_strategy.advice import Advice, AdviceBuilder
+from img_strategy.asked import Asked
 from img_strategy.assessment import Assessment
 from img_strategy.passmarks import mark_on
 from img_strategy.profile import Field, Profile
@@ -20,6 +21,7 @@ class AnswerContext:
     profile: Profile
     today: date
     builder: AdviceBuilder
+    asked: Asked = field(default_factory=Asked)  # what the question named ("IM or FM?")
 
     @property
     def specialty(self) -> Specialty | None:

@@ -38,6 +38,8 @@ from typing import Any
 
 import yaml
 
+from img_store.conversation import Channel, ConversationKey
+
 HERE = Path(__file__).parent
 BLIND_DIR = HERE / "blind"
 GROUP_FILE = HERE / "blind_group" / "group30.yml"
@@ -109,8 +111,10 @@ DEFAULT_QUESTION = "chances"
 
 
 def conversation_id(rest_sender: str) -> str:
-    """The tracker's conversation id for a REST ``sender``: the one place that knows it."""
-    return rest_sender
+    """The tracker's conversation id for a REST ``sender``: the one place that knows it.
+    The server prefixes the channel (img_store.conversation), so REST can never name
+    another channel's user."""
+    return ConversationKey(Channel.REST, rest_sender).sender_id
 
 
 # -- the sets ------------------------------------------------------------------------------
@@ -164,7 +168,7 @@ _STATUS_TEXT = {
     "not_taken": "not taken yet",
 }
 _VISA_TEXT = {"j1": "j1", "h1b": "h1b", "either": "either is fine", "none": "i have a green card"}
-DECLINE = "i'd rather not say"
+DECLINE = "not sure"
 
 
 def answers_from_facts(facts: dict[str, Any]) -> dict[str, str]:

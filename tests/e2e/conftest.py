@@ -37,6 +37,7 @@ WHATSAPP_VERIFY_TOKEN = "e2e-whatsapp-verify-token"
 WEB_ORIGIN = "http://allowed.example"
 # Loading a model takes ~30 s alone but several minutes on a busy shared 2-core machine.
 START_TIMEOUT_S = 600
+ACTION_SECRET = "e2e-action-server-secret"
 
 
 @dataclass
@@ -160,8 +161,9 @@ class RasaStack:
         except urllib.error.HTTPError as exc:
             return exc.code
 
-    def tracker(self, sender: str) -> dict:
-        url = f"{self.base_url}/conversations/{sender}/tracker?token={TOKEN}"
+    def tracker(self, conversation: str) -> dict:
+        """The tracker of a conversation (for REST: runner.conversation_id(sender))."""
+        url = f"{self.base_url}/conversations/{conversation}/tracker?token={TOKEN}"
         with urllib.request.urlopen(url, timeout=30) as response:
             return json.loads(response.read())
 
@@ -190,6 +192,7 @@ def stack_env(workdir: Path, fake_apis: FakeApis, **overrides: str) -> dict[str,
         "WHATSAPP_NUMBER": f"+{WHATSAPP_NUMBER}",
         "WHATSAPP_GRAPH_URL": f"{fake_apis.url}/v26.0",
         "WEB_ORIGIN": WEB_ORIGIN,
+        "ACTION_SERVER_SECRET": ACTION_SECRET,
         **overrides,
     }
 

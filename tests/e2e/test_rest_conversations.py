@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conversations.runner import conversation_id as rest_conversation_id
+
 pytestmark = pytest.mark.e2e
 
 # (name, user turns, phrases the last reply batch must contain)
@@ -183,7 +185,8 @@ def test_consent_then_forget_me_leaves_no_row_in_either_store(rasa_stack):
     assert shown.startswith("Saved with your consent:") and "Step 2 CK: 232" in shown
     assert "deleted everything" in rasa_stack.say(sender, "forget me")[0]["text"]
     assert rasa_stack.rows("SELECT COUNT(*) FROM img_profiles WHERE user_id = ?", sender) == 0
-    assert rasa_stack.rows("SELECT COUNT(*) FROM events WHERE sender_id = ?", sender) == 0
+    conversation = rest_conversation_id(sender)
+    assert rasa_stack.rows("SELECT COUNT(*) FROM events WHERE sender_id = ?", conversation) == 0
 
 
 def test_conversation_survives_a_rasa_server_restart(rasa_stack):
