@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
+from actions.extras import extras_for
 from actions.mentions import facts_from_message
 from actions.messages import DISCLAIMER, follow_up_buttons, menu_buttons
 from actions.problems import say_pending_notices
@@ -60,15 +61,18 @@ def send_advice(
     *,
     preface: str | None = None,
     opening: bool = True,
+    profile: Profile | None = None,
 ) -> list[EventType]:
     """Send rendered advice (disclaimer first, once) and remember its reasons for "why?".
     ``opening`` is False for the second and later answers to one message: notices and the
-    disclaimer were said before the first."""
+    disclaimer were said before the first. ``profile`` is the one the advice is for (a
+    what-if's changed copy), for the chart or plan that goes with it."""
     events = say_pending_notices(dispatcher, tracker) if opening else []
     if opening and not tracker.get_slot(DISCLAIMER_SLOT):
         dispatcher.utter_message(text=DISCLAIMER)
         events.append(SlotSet(DISCLAIMER_SLOT, True))
-    texts = render(advice)
+    extras = extras_for(tracker, advice.question, profile or profile_from_tracker(tracker), today())
+    texts = extras.texts or render(advice)
     if preface:
         texts[0] = f"{preface}\n{texts[0]}"
     # Which question a message answers, for channels and tests (see ANSWERED_QUESTION).
@@ -78,7 +82,8 @@ def send_advice(
     dispatcher.utter_message(
         text=texts[-1], buttons=follow_up_buttons(advice.question), metadata=answered
     )
-    events.append(SlotSet(WHY_SLOT, render_reasons(advice)))
+    extras.send(dispatcher, answered)
+    events.append(SlotSet(WHY_SLOT, extras.why or render_reasons(advice)))
     return events
 
 
@@ -221,7 +226,7 @@ class ActionWhatIf(Action):
             if line not in describe(default_rules(), profile, today())
         ]
         preface = "If " + "; ".join(changed) + " (hypothetical: your saved profile is unchanged):"
-        return send_advice(dispatcher, tracker, advice, preface=preface)
+        return send_advice(dispatcher, tracker, advice, preface=preface, profile=what_if)
 
 
 class ActionExplain(Action):

@@ -124,6 +124,21 @@ CONVERSATIONS = [
         ["Noted: Step 2 CK: 241.", "Your outlook for Internal Medicine: strong."],
     ),
     ("invalid score", ["should i postpone my exam", "ck 350"], ["1-300"]),
+    (
+        "plan",
+        ["make me a plan. passed step 1 first attempt, ck 236"],
+        ["Your plan aims at the 2028 Match", "September 2027: submit ERAS", "March 2028"],
+    ),
+    (
+        "plan for a named match",
+        ["plan for 2029 match pls, passed s1 first try, ck not taken yet", "nbme 221"],
+        ["You asked for the 2029 Match", "estimate your score range", "Step 2 CK:"],
+    ),
+    (
+        "chart as a text bar",
+        ["is 232 enough for IM? passed s1 first attempt, j1, 2022 grad"],
+        ["Where your CK stands: 210 ─ 220 ─ 230 ─[232]─ 240 ─ 250"],
+    ),
     # Readable citations (#19 item 8: this expected the article's file name).
     ("why", ["what is a safe ck for peds", "why?"], ["Pediatrics article, FAQ 1"]),
     (
