@@ -31,7 +31,9 @@ CONVERSATIONS = [
             "I need a J1",
             "yog 2022",
         ],
-        ["community IM and IMG-friendly programs"],
+        # FM first, then community-heavy IM and Peds (#19 item 2: this expected the old
+        # wording, "community IM and IMG-friendly programs").
+        ["community-heavy Internal Medicine", "Most realistic for you: Family Medicine"],
     ),
     (
         "gen scenario 3",
