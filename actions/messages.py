@@ -160,3 +160,38 @@ def ask_button(question: Question) -> dict[str, str]:
     """A button that asks ``question``: its payload is ordinary text, so every channel (web,
     Telegram, WhatsApp numbered options, the console) sends it through NLU like typed text."""
     return {"title": question.title, "payload": question.spec.ask}
+
+
+# A reply at a form prompt that gave nothing: first a hint on how to answer it, then (on the
+# second try) the bot goes on without the fact. Keyed by slot, like SLOT_QUESTIONS.
+# (what the fact is, an example reply that works)
+_PROMPT_HELP: dict[str, tuple[str, str]] = {
+    "specialty": ("your specialty", '"IM", "peds", "family medicine"'),
+    "step1": ("how Step 1 went", '"passed first attempt", "failed once then passed", "not yet"'),
+    "step2_score": ("your Step 2 CK score", '"CK 232", "not taken yet"'),
+    "step2_practice": ("your practice-exam score", '"NBME 225", "UWSA 231"'),
+    "visa": ("your visa need", '"J1", "H1B", "either", "green card"'),
+    "graduation_year": ("your graduation year", '"2019", "graduated 3 years ago"'),
+    "usce_months": (
+        "your US clinical experience",
+        '"3 months hands-on", "2 months observership", "none"',
+    ),
+    "step3": ("Step 3", '"passed step 3", "not yet"'),
+}
+_GENERIC_HELP = ("that fact", '"skip"')
+
+
+def prompt_hint(slot: str) -> str:
+    what, example = _PROMPT_HELP.get(slot, _GENERIC_HELP)
+    return (
+        f"I couldn't read {what} in that. You can answer like {example}, tap a button, "
+        'or say "skip" if you would rather not say.'
+    )
+
+
+def prompt_given_up(slot: str) -> str:
+    what, example = _PROMPT_HELP.get(slot, _GENERIC_HELP)
+    return (
+        f"Let's leave {what} aside for now: I'll go on with what I have. You can tell me "
+        f"any time, like {example}."
+    )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from img_strategy.advice import Advice, AdviceBuilder
 from img_strategy.answers.shared import AnswerContext, Handler, Recite
+from img_strategy.asked import Asked
 
 # Re-exported: the engine's public API (img_strategy/__init__.py, plan, standing).
 from img_strategy.assessment import Assessment, assess, ck_target, hypothetical, program_range
@@ -80,12 +81,19 @@ def _known(needed: Field, profile: Profile) -> bool:
 
 
 def advise(
-    question: Question, profile: Profile, *, today: date, rules: Rules | None = None
+    question: Question,
+    profile: Profile,
+    *,
+    today: date,
+    rules: Rules | None = None,
+    asked: Asked | None = None,
 ) -> Advice:
-    """Answer ``question`` for ``profile``. Same inputs, same advice, byte for byte."""
+    """Answer ``question`` for ``profile``. Same inputs, same advice, byte for byte.
+    ``asked`` is what the question itself named (the specialties to compare, the kind of
+    uncovered question); only the handlers of those questions read it."""
     rules = rules or default_rules()
     builder = AdviceBuilder(rules, question, today=today)
-    ctx = AnswerContext(rules, profile, today, builder)
+    ctx = AnswerContext(rules, profile, today, builder, asked or Asked())
     whole = question.spec.handler(ctx)
     if whole is not None:  # a handler that builds its whole answer itself (the plan)
         return whole

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from img_strategy.asked import Asked, Uncovered
 from img_strategy.passmarks import CkResult, read_ck
 from img_strategy.profile import ExamStatus, Field, UsceKind, Visa
 from img_strategy.tables import SCORE_MAX, SCORE_MIN, Rules, default_rules
@@ -155,7 +156,15 @@ def vocabulary() -> Vocabulary:
         data = yaml.safe_load(fh)
     aliases: dict[str, dict[str, str]] = {}
     exact: dict[str, dict[str, str]] = {}
-    for kind in ("specialties", "visas", "exams", "results", "usce_types"):
+    for kind in (
+        "specialties",
+        "visas",
+        "exams",
+        "results",
+        "usce_types",
+        "visa_replies",
+        "exam_replies",
+    ):
         for canonical, words in data[kind].items():
             for word in words:
                 word = str(word)
@@ -368,7 +377,7 @@ def facts_from_mentions(
                 per_exam.setdefault(exam, _ExamFacts()).attempts = count
         elif m.label == Label.GRAD_YEAR:
             year = _safe(parse_year, m.text)
-            if year is None:
+            if year is None or _is_match_year(text, m):
                 continue
             owner = _nearest(text, m, exams, same_clause_only=True)
             if owner is not None and not _mentions_graduation(text, m):
@@ -517,6 +526,8 @@ def _validate_years_and_durations(
 
 
 _SCORE_FIELDS = (Field.STEP2, Field.STEP2_PRACTICE, Field.STEP1, Field.STEP3)
+# The status field of an exam the bot asked about, for a bare "not yet".
+_EXAM_STATUS_FIELD = {Exam.STEP1: "step1", Exam.STEP2: "step2", Exam.STEP3: "step3"}
 _NONE_WORDS = frozenset({"none", "no", "zero", "0", "nil", "nothing", "no usce", "none yet"})
 
 
@@ -527,6 +538,9 @@ def _bare_answer(
     stripped = text.strip().rstrip(".!")
     if expected is None or not stripped or mentions:
         return []
+    exam = _exam_from_expected(expected)
+    if exam in _EXAM_STATUS_FIELD and vocabulary().lookup("exam_replies", stripped):
+        return ParsedFacts({_EXAM_STATUS_FIELD[exam]: ExamStatus.NOT_TAKEN})
     if expected in _SCORE_FIELDS and re.fullmatch(r"-?[\d.,]+|[a-z -]+", stripped.lower()):
         try:
             parse_number(stripped)
@@ -538,6 +552,8 @@ def _bare_answer(
         return [Mention(Label.SCORE, stripped, 0, len(text))]
     if expected == Field.USCE and _fold(stripped) in _NONE_WORDS:
         return ParsedFacts({"usce_months": 0})
+    if expected == Field.VISA and (reply := vocabulary().lookup("visa_replies", stripped)):
+        return ParsedFacts({"visa": Visa(reply)})
     return []
 
 
@@ -577,3 +593,59 @@ def _safe(parser: Any, text: str) -> Any:
         return parser(text)
     except ParseError:
         return None
+
+
+# "the 2028 match", "match 2028", "2028 cycle", "in the match of 2028": a Match asked for,
+# not a graduation year.
+_MATCH_AFTER = re.compile(r"\s*(?:residency\s+)?(?:match|cycle|eras)\b", re.IGNORECASE)
+_MATCH_BEFORE = re.compile(r"\b(?:match|cycle)\s+(?:of\s+|in\s+)?$", re.IGNORECASE)
+_MATCH_YEAR = re.compile(
+    r"\b(?:(20\d\d)\s*(?:residency\s+)?(?:match|cycle|eras)|(?:match|cycle)\s+(?:of\s+|in\s+)?(20\d\d))\b",
+    re.IGNORECASE,
+)
+
+
+def _is_match_year(text: str, m: Mention) -> bool:
+    return bool(
+        _MATCH_AFTER.match(text, m.end)
+        or _MATCH_BEFORE.search(text[max(0, m.start - 20) : m.start])
+    )
+
+
+def match_year(text: str) -> int | None:
+    """The Match someone asks to plan for ("plan for 2028 match", "match 2028"), or None."""
+    found = _MATCH_YEAR.search(text)
+    if found is None:
+        return None
+    return int(found.group(1) or found.group(2))
+
+
+# --------------------------------------------------------------------------------------------
+# What a question says beyond profile facts
+
+
+def asked_from_mentions(text: str, mentions: Iterable[Mention]) -> Asked:
+    """The specialties a question names, in order ("IM or FM?"), and what kind of uncovered
+    question it is, if it is one (words in ``vocabulary.yml``'s ``uncovered_topics``)."""
+    specialties: list[str] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        if m.label == Label.SPECIALTY:
+            spec = _safe(parse_specialty, m.text)
+            if spec is not None and spec not in specialties:
+                specialties.append(spec)
+    return Asked(tuple(specialties), _uncovered_kind(text))
+
+
+def _uncovered_kind(text: str) -> Uncovered:
+    folded = _fold(text)
+    for kind, words in _uncovered_words().items():
+        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", folded) for w in words):
+            return kind
+    return Uncovered.OTHER
+
+
+@lru_cache(maxsize=1)
+def _uncovered_words() -> dict[Uncovered, tuple[str, ...]]:
+    with VOCABULARY_FILE.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)["uncovered_topics"]
+    return {Uncovered(kind): tuple(_fold(str(w)) for w in words) for kind, words in data.items()}

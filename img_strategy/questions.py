@@ -41,6 +41,14 @@ class Question(str, Enum):
     MATCH_STATS = "match_stats"
     PLAN = "plan"  # "make me a plan", "timeline till match" (img_strategy/plan.py)
     INTERVIEWS = "interviews"  # "how many interviews do I need to match?"
+    COMPARE = "compare"  # "IM or FM?"
+    FILTER_OUT = "filter_out"  # "will my fail / gap / YOG filter me out?"
+    EXPLAIN_FAIL = "explain_fail"
+    OBSERVERSHIP = "observership"  # "is an observership USCE?"
+    AGE = "age"
+    REAPPLY = "reapply"
+    PRELIM = "prelim"  # prelim / transitional year
+    OUT_OF_SCOPE = "out_of_scope"  # an honest "the guidance does not cover that"
 
     @property
     def spec(self) -> QuestionSpec:
@@ -69,7 +77,7 @@ class Question(str, Enum):
 # The handlers' modules are imported only now: they use ``Question`` themselves (the plan
 # module at run time), so it must exist before they load.
 from img_strategy import plan  # noqa: E402
-from img_strategy.answers import application, exams, outlook  # noqa: E402
+from img_strategy.answers import application, exams, outlook, topics  # noqa: E402
 from img_strategy.answers.shared import Handler, Recite  # noqa: E402
 
 
@@ -245,6 +253,82 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         ),
         ask="how many interviews do I need to match",
         follow_ups=(Q.PROGRAMS, Q.SIGNALING),
+    ),
+    QuestionSpec(
+        Q.COMPARE,
+        "Compare specialties",
+        needs=(S1, S2, V, Y),  # the specialties come from the question itself (Asked)
+        handler=topics.compare,
+        ask="IM or FM, which is better for me",
+        follow_ups=(Q.PROGRAMS,),
+        score_sensitive=True,
+    ),
+    QuestionSpec(
+        Q.FILTER_OUT,
+        "Will I be filtered out?",
+        needs=(S1, S2),
+        handler=topics.filter_out,
+        ask="will programs filter me out",
+        follow_ups=(Q.PROGRAMS, Q.EXPLAIN_FAIL),
+        score_sensitive=True,
+    ),
+    QuestionSpec(
+        Q.EXPLAIN_FAIL,
+        "Explaining a fail",
+        needs=(),
+        handler=Recite(
+            verdict="topic.explain_verdict",
+            says=(
+                "topic.explain_framing",
+                "topic.explain_not_excuses",
+                "statement.evidence",
+                "statement.addendum",
+                "statement.not_all_scores",
+                "yog.recent_usce",
+            ),
+        ),
+        ask="how do I explain my fail",
+        follow_ups=(Q.PERSONAL_STATEMENT, Q.RECOVERY),
+    ),
+    QuestionSpec(
+        Q.OBSERVERSHIP,
+        "Observerships",
+        needs=(),
+        handler=topics.observership,
+        ask="is an observership counted as usce",
+        follow_ups=(Q.USCE_LETTERS,),
+    ),
+    QuestionSpec(
+        Q.AGE,
+        "Age and YOG",
+        needs=(Y,),  # the guidance weighs the year of graduation, not age
+        handler=topics.age,
+        ask="is my age a problem",
+        follow_ups=(Q.GRADUATION_YEAR, Q.USCE_LETTERS),
+    ),
+    QuestionSpec(
+        Q.REAPPLY,
+        "Reapplying",
+        needs=(),
+        handler=topics.reapply,
+        ask="i did not match, should i reapply",
+        follow_ups=(Q.STEP3, Q.USCE_LETTERS),
+    ),
+    QuestionSpec(
+        Q.PRELIM,
+        "Prelim year",
+        needs=(),
+        handler=topics.prelim,
+        ask="should i do a prelim year",
+        follow_ups=(Q.REALISTIC_SPECIALTIES,),
+    ),
+    QuestionSpec(
+        Q.OUT_OF_SCOPE,
+        "What I cover",
+        needs=(),
+        handler=topics.out_of_scope,
+        ask="what topics do you cover",
+        follow_ups=(Q.CHANCES, Q.TARGET_SCORE),
     ),
 )
 

@@ -36,6 +36,7 @@ CONTEXT_KEYS = frozenset(
         "step1_score",
         "exam",
         "outlook",
+        "comparison",
         "count",
         "usce_months_text",
         "value",

@@ -3,6 +3,8 @@ personal statement and Match statistics."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from img_strategy.answers.shared import AnswerContext, figure_in, join
 from img_strategy.assessment import assess, effective_ck
 from img_strategy.profile import Field, UsceKind, Visa
@@ -37,17 +39,23 @@ def visa(ctx: AnswerContext) -> None:
 
 
 def graduation_year(ctx: AnswerContext) -> None:
+    yog_lines(ctx, ctx.builder.verdict)
+
+
+def yog_lines(ctx: AnswerContext, first: Callable[..., None]) -> None:
+    """What the year of graduation means for this profile; ``first`` says the opening line
+    (the verdict here, a plain line when another question leads, e.g. age)."""
     years = ctx.years
     concern_from = ctx.rules.figure("yog_concern_from").value or 0
     yog = ctx.rules.figure("yog_concern_years")
     if years is None:
-        ctx.builder.verdict("yog.verdict_unknown")
+        first("yog.verdict_unknown")
     elif years <= concern_from:
-        ctx.builder.verdict("yog.verdict_fresh", years=years)
+        first("yog.verdict_fresh", years=years)
     elif years <= (yog.high or 0):
-        ctx.builder.verdict("yog.verdict_caution", years=years)
+        first("yog.verdict_caution", years=years)
     else:
-        ctx.builder.verdict("yog.verdict_old", years=years)
+        first("yog.verdict_old", years=years)
     if years is None or years > concern_from:
         ctx.builder.say_each("yog.aggressive", "yog.recent_usce")
     ctx.builder.say_each("yog.filter", "yog.delay_cost")

@@ -4,10 +4,11 @@ families share: failed exams, red flags, a CK read by its exam date, dated figur
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from img_strategy.advice import Advice, AdviceBuilder
+from img_strategy.asked import Asked
 from img_strategy.assessment import Assessment
 from img_strategy.passmarks import mark_on
 from img_strategy.profile import Field, Profile
@@ -20,6 +21,7 @@ class AnswerContext:
     profile: Profile
     today: date
     builder: AdviceBuilder
+    asked: Asked = field(default_factory=Asked)  # what the question named ("IM or FM?")
 
     @property
     def specialty(self) -> Specialty | None:
@@ -145,7 +147,6 @@ def penalty_lines(ctx: AnswerContext, assessment: Assessment) -> None:
                 ctx.builder.say_each(
                     "flag.peds_fail_possible", "flag.peds_fail_hospitals", "flag.step1_fail_peds"
                 )
-                ctx.kinds(["peds_community", "peds_affiliated", "peds_fail_focus"])
             else:
                 ctx.builder.say_each("target.counterbalance", "fact.ck_offsets")
             ctx.builder.say("statement.own_it")

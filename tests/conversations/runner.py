@@ -168,7 +168,7 @@ _STATUS_TEXT = {
     "not_taken": "not taken yet",
 }
 _VISA_TEXT = {"j1": "j1", "h1b": "h1b", "either": "either is fine", "none": "i have a green card"}
-DECLINE = "i'd rather not say"
+DECLINE = "not sure"
 
 
 def answers_from_facts(facts: dict[str, Any]) -> dict[str, str]:

@@ -25,6 +25,7 @@ from img_strategy import (
     render,
     render_reasons,
 )
+from img_strategy.asked import Asked, Uncovered
 from tests.img_strategy.support import TODAY, ask, full_text
 
 VARIED_PROFILES = [
@@ -309,8 +310,15 @@ def test_every_statement_is_reachable():
             step2_score=231,
         ),
     ]
-    for profile, question in product(VARIED_PROFILES + extra, Question):
-        advice = advise(question, profile, today=TODAY)
+    # What a question names beyond the profile: compared specialties, uncovered kinds.
+    asked = [
+        Asked(),
+        Asked(("internal_medicine", "family_medicine")),
+        Asked(("internal_medicine", "neurology")),
+        *(Asked((), kind) for kind in Uncovered),
+    ]
+    for profile, question, said in product(VARIED_PROFILES + extra, Question, asked):
+        advice = advise(question, profile, today=TODAY, asked=said)
         used |= {r.rule for r in advice.reasons}
     # The plan's options: a Match asked for (past, tight, fitting, later) and a booked CK.
     from img_strategy.plan import build_plan
@@ -325,6 +333,7 @@ def test_every_statement_is_reachable():
         (pending, TODAY, {"ck_booked": date(2027, 1, 20)}),
         (pending, TODAY, {"ck_booked": date(2027, 8, 10)}),
         (pending, TODAY, {"ck_booked": date(2027, 10, 5)}),
+        (pending, TODAY, {"ck_booked": date(2027, 10, 5), "match_year": 2028}),
         (failed, TODAY, {}),
         (pending.with_changes(specialty="pediatrics", step2_practice=225), date(2027, 1, 20), {}),
     ]:
