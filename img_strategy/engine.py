@@ -36,7 +36,8 @@ def missing(
             out.append(needed)
         elif (
             needed == Field.STEP2
-            and profile.step2 == ExamStatus.NOT_TAKEN
+            and profile.step2 is not None
+            and profile.step2.awaiting_score
             and profile.step2_practice is None
             and Field.STEP2_PRACTICE not in skipped
         ):
@@ -105,7 +106,8 @@ def assess(rules: Rules, profile: Profile, specialty_id: str | None, today: date
 def _effective_ck(profile: Profile) -> tuple[int | None, bool]:
     if profile.step2_score is not None:
         return profile.step2_score, False
-    if profile.step2 in (None, ExamStatus.NOT_TAKEN) and profile.step2_practice is not None:
+    no_score_yet = profile.step2 is None or profile.step2.awaiting_score
+    if no_score_yet and profile.step2_practice is not None:
         return profile.step2_practice, True
     return None, False
 
@@ -181,7 +183,7 @@ def hypothetical(
         else:
             return None
     changed = profile.with_changes(**changes)
-    not_passed = (None, ExamStatus.NOT_TAKEN, ExamStatus.FAILED)
+    not_passed = (None, ExamStatus.NOT_TAKEN, ExamStatus.PENDING, ExamStatus.FAILED)
     if changed.step2_score is not None and changed.step2 in not_passed:
         changed = changed.with_changes(step2=ExamStatus.PASSED)
     return changed
@@ -246,11 +248,12 @@ def _exam_text(status: ExamStatus | None, attempts: int | None) -> str:
         ExamStatus.PASSED: "passed first time",
         ExamStatus.FAILED: "failed, not yet passed",
         ExamStatus.NOT_TAKEN: "not taken yet",
+        ExamStatus.PENDING: "taken, score not out yet",
     }[status]
 
 
-def _months(months: int) -> str:
-    return "no months" if months == 0 else f"{months} month" + ("" if months == 1 else "s")
+def _months(months: float) -> str:
+    return "no months" if months == 0 else f"{months:g} month" + ("" if months == 1 else "s")
 
 
 # --------------------------------------------------------------------------------------------
