@@ -26,6 +26,7 @@ from actions.slots import (
     SKIPPED_SLOT,
     STORAGE_DOWN_SLOT,
     STORE_CHECKED_SLOT,
+    UNSURE_SLOT,
     profile_slot_events,
     question_from_intent,
     requested_field,
@@ -33,7 +34,7 @@ from actions.slots import (
 )
 from actions.store import StoreError, channel_of, profile_store
 from img_strategy import Field, default_rules, describe
-from img_strategy.render import explain_problem
+from img_strategy.render import confirm_question, explain_problem
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,15 @@ class ActionExtractProfile(Action):
             events.append(SlotSet(QUESTION_SLOT, question.value))
         if intent in NO_EXTRACTION_INTENTS:
             return events
+        asked = tracker.get_slot(UNSURE_SLOT)
+        if asked:
+            # The answer to "is that your US clinical experience?": a yes stores the
+            # reading, a no drops it; anything else drops it and is read as usual.
+            events.append(SlotSet(UNSURE_SLOT, None))
+            if intent == "affirm" and isinstance(asked, dict):
+                return [*events, *profile_slot_events(asked)]
+            if intent == "deny":
+                return events
 
         expected = requested_field(tracker) if in_form else None
         if intent == "skip" and expected is not None:
@@ -74,11 +84,21 @@ class ActionExtractProfile(Action):
 
         parsed = facts_from_message(message, expected=expected)
         events.extend(profile_slot_events(parsed.changes))
-        if parsed.problems:
+        unsure = [u for u in parsed.unsure if not set(u.changes) & set(parsed.changes)]
+        if unsure:
+            # Never guessed: the likely reading is asked back, and stored on a "yes".
+            proposed: dict[str, Any] = {}
+            for reading in unsure:
+                proposed.update(reading.changes)
+            events.append(
+                SlotSet(UNSURE_SLOT, {k: getattr(v, "value", v) for k, v in proposed.items()})
+            )
+        if parsed.problems or unsure:
             # Rasa 3.6 drops messages sent during slot extraction, so the explanation is
             # stored and spoken by the next action (see actions.problems). It is also a form
             # slot, so the form re-asks instead of rejecting the turn.
             texts = [explain_problem(p) for p in parsed.problems]
+            texts += [confirm_question(u) for u in unsure]
             events.append(SlotSet(PROBLEM_SLOT, [*_pending_problems(events), *texts]))
         return events
 

@@ -35,6 +35,9 @@ STORE_CHECKED_SLOT = "store_checked"
 NOTICE_SLOT = "welcome_back"
 STORAGE_DOWN_SLOT = "storage_down"
 REQUESTED_SLOT = "requested_slot"
+# Profile changes the parser was not sure of, asked back as a yes/no question; a "yes" as
+# the next message stores them, anything else drops them.
+UNSURE_SLOT = "unsure_fact"
 
 QUESTION_INTENT_PREFIX = "ask_"
 
