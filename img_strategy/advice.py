@@ -125,6 +125,11 @@ class AdviceBuilder:
         if line not in self._recommendations:
             self._recommendations.append(line)
 
+    def line(self, text: str) -> None:
+        """A line already rendered with :meth:`text` (the dated plan composes its own)."""
+        if text not in self._recommendations:
+            self._recommendations.append(text)
+
     def say_list(self, intro_id: str, item_ids: list[str]) -> None:
         """One line: an intro statement followed by several short statements."""
         items = "; ".join(self.text(item_id) for item_id in item_ids)

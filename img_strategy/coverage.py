@@ -1,5 +1,6 @@
 """Generates docs/coverage.md: each guidance section, the rules that use it, and the tests
-that check it (from the ``@covers`` tags in tests/img_strategy/test_articles.py).
+that check it (from the ``@covers`` tags in tests/img_strategy/test_articles.py and
+test_plan.py).
 
     python -m img_strategy.coverage > docs/coverage.md
 """
@@ -12,15 +13,17 @@ from pathlib import Path
 
 from img_strategy.tables import Rules, default_rules
 
-ARTICLE_TESTS = Path(__file__).parent.parent / "tests" / "img_strategy" / "test_articles.py"
+_TESTS_DIR = Path(__file__).parent.parent / "tests" / "img_strategy"
+ARTICLE_TESTS = (_TESTS_DIR / "test_articles.py", _TESTS_DIR / "test_plan.py")
 _TAGGED_TEST = re.compile(r"@covers\(([^)]*)\)\s*\ndef (test_\w+)")
 
 
-def tests_by_section(test_file: Path = ARTICLE_TESTS) -> dict[str, list[str]]:
+def tests_by_section(test_files: tuple[Path, ...] = ARTICLE_TESTS) -> dict[str, list[str]]:
     found: dict[str, list[str]] = defaultdict(list)
-    for args, name in _TAGGED_TEST.findall(test_file.read_text(encoding="utf-8")):
-        for section in re.findall(r'"([^"]+)"', args):
-            found[section].append(name)
+    for test_file in test_files:
+        for args, name in _TAGGED_TEST.findall(test_file.read_text(encoding="utf-8")):
+            for section in re.findall(r'"([^"]+)"', args):
+                found[section].append(name)
     return found
 
 

@@ -811,6 +811,10 @@ def advise(
 ) -> Advice:
     """Answer ``question`` for ``profile``. Same inputs, same advice, byte for byte."""
     rules = rules or default_rules()
+    if question == Question.PLAN:
+        from img_strategy.plan import build_plan  # the plan module builds on this one
+
+        return build_plan(profile, today, rules=rules).advice
     builder = AdviceBuilder(rules, question)
     ctx = _Ctx(rules, profile, today, builder)
     _HANDLERS[question](ctx)

@@ -24,6 +24,7 @@ class Question(str, Enum):
     SIGNALING = "signaling"
     PERSONAL_STATEMENT = "personal_statement"
     MATCH_STATS = "match_stats"
+    PLAN = "plan"  # "make me a plan", "timeline till match" (img_strategy/plan.py)
 
     @property
     def title(self) -> str:
@@ -52,6 +53,7 @@ _TITLES = {
     Question.SIGNALING: "Signaling",
     Question.PERSONAL_STATEMENT: "Personal statement",
     Question.MATCH_STATS: "Match statistics",
+    Question.PLAN: "My plan",
 }
 
 S, S1, S2, S3 = Field.SPECIALTY, Field.STEP1, Field.STEP2, Field.STEP3
@@ -76,4 +78,6 @@ _NEEDS: dict[Question, tuple[Field, ...]] = {
     Question.SIGNALING: (),
     Question.PERSONAL_STATEMENT: (S1, S2),
     Question.MATCH_STATS: (),
+    # Where Step 1 and CK stand decides the whole timeline; the rest is used when known.
+    Question.PLAN: (S1, S2),
 }

@@ -38,6 +38,13 @@ CONTEXT_KEYS = frozenset(
         "count",
         "usce_months_text",
         "value",
+        # the dated plan (img_strategy/plan.py)
+        "month",
+        "months",
+        "match_year",
+        "missed_year",
+        "weeks",
+        "signals",
     }
 )
 # Names that legitimately contain digits; any other digit in a statement is refused.

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date
 from itertools import product
 
 import pytest
@@ -101,6 +102,9 @@ def test_advice_serialises_to_json_with_reasons_and_sources():
     assert all(r["citation"] for r in data["reasons"])
 
 
+_MONTHS = "|".join(date(2000, m, 1).strftime("%B") for m in range(1, 13))
+
+
 def test_every_number_in_a_reply_comes_from_a_cited_figure_or_the_users_profile():
     rules = default_rules()
     for profile, question in product(VARIED_PROFILES, Question):
@@ -121,6 +125,9 @@ def test_every_number_in_a_reply_comes_from_a_cited_figure_or_the_users_profile(
         # Derived numbers the handlers compute from figures and the profile.
         text = "\n".join([advice.verdict, *advice.recommendations])
         names = re.sub(r"Step [123]|J-1|H-1B|Conrad 30", "", text)
+        # The dated plan's months and Match years, and phase lengths it scaled between the
+        # figures it quotes beside them ("7 weeks (the guidance gives 4-10 weeks)").
+        names = re.sub(rf"(?:{_MONTHS}) \d{{4}}|\d{{4}} Match|\d+ weeks \(the guidance", "", names)
         for number in re.findall(r"\d+(?:[.,]\d+)*", names):
             if number in allowed:
                 continue
@@ -277,6 +284,24 @@ def test_every_statement_is_reachable():
     for profile, question in product(VARIED_PROFILES + extra, Question):
         advice = advise(question, profile, today=TODAY)
         used |= {r.rule for r in advice.reasons}
+    # The plan's options: a Match asked for (past, tight, fitting, later) and a booked CK.
+    from img_strategy.plan import build_plan
+
+    pending = Profile(step1=ExamStatus.PASSED, step2=ExamStatus.NOT_TAKEN, graduation_year=2015)
+    failed = Profile(step1=ExamStatus.FAILED, step2=ExamStatus.FAILED, specialty="pediatrics")
+    for profile, today, options in [
+        (pending, TODAY, {"match_year": 2027}),
+        (pending, TODAY, {"match_year": 2028}),
+        (pending, TODAY, {"match_year": 2029}),
+        (pending, date(2027, 6, 20), {"match_year": 2028}),
+        (pending, TODAY, {"ck_booked": date(2027, 1, 20)}),
+        (pending, TODAY, {"ck_booked": date(2027, 8, 10)}),
+        (pending, TODAY, {"ck_booked": date(2027, 10, 5)}),
+        (failed, TODAY, {}),
+        (pending.with_changes(specialty="pediatrics", step2_practice=225), date(2027, 1, 20), {}),
+    ]:
+        plan = build_plan(profile, today, **options)  # type: ignore[arg-type]
+        used |= {r.rule for r in plan.advice.reasons}
     rules = default_rules()
     unused = {sid for sid in rules.statements if sid not in used and not sid.startswith("input.")}
     assert unused == set()

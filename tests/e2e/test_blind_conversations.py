@@ -1,0 +1,58 @@
+"""The blind conversation sets, played whole over REST against the real servers.
+
+150 conversations written by people who never saw the training data
+(tests/conversations/blind/) must have 95% of the facts their personas stated read right,
+90% of their questions answered on topic, and no dead end (a loop or a question asked again
+for a fact already given). The 30 group-style messages (tests/conversations/blind_group/)
+are measured too; their goal is 27 of 30 answered right and on topic. Every figure is in
+results/blind.json and printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conversations.runner import FACTS_THRESHOLD, TOPIC_THRESHOLD, measure
+
+pytestmark = pytest.mark.e2e
+
+RESULTS = Path(__file__).parents[2] / "results" / "blind.json"
+
+
+@pytest.fixture(scope="module")
+def blind(rasa_stack, request: pytest.FixtureRequest) -> dict[str, Any]:
+    result = measure(rasa_stack.say, rasa_stack.tracker, "e2e")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=1))
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("")
+        for line in result["report"].splitlines():
+            reporter.write_line(line)
+    return result
+
+
+def test_facts_stated_are_read_right(blind: dict[str, Any]) -> None:
+    summary = blind["blind"]
+    assert summary["facts_rate"] >= FACTS_THRESHOLD, blind["report"]
+
+
+def test_questions_are_answered_on_topic(blind: dict[str, Any]) -> None:
+    summary = blind["blind"]
+    assert summary["on_topic_rate"] >= TOPIC_THRESHOLD, blind["report"]
+
+
+def test_no_dead_ends(blind: dict[str, Any]) -> None:
+    summary = blind["blind"]
+    stuck = [
+        (c["id"], c["loops"] + c["repeated"])
+        for c in blind["blind_conversations"]
+        if c["loops"] or c["repeated"]
+    ]
+    assert summary["dead_ends"] == 0 and summary["repeated_questions"] == 0, (
+        f"{stuck}\n{blind['report']}"
+    )
