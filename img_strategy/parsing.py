@@ -759,9 +759,12 @@ def _read_date(
 
 
 def _date_event(msg: _Message, m: Mention, expected: Field | None) -> _Event:
-    window = msg.folded[max(0, m.start - 30) : m.end + 5]
+    clause = msg.clauses[msg.clause_of(m)]
+    before = msg.folded[max(clause.start, m.start - 30) : m.start]
+    next_word = re.match(r"\W*(\w*)", msg.folded[m.end : clause.end])
     owner = msg.exam_of(m, continuation=False)
-    if _GRADUATION.search(window) or _GRADUATION.search(m.text.lower()):
+    # "graduated in 2019", "yog 2019", "2019 passout", "2019 grad", "fresh grad"
+    if any(_GRADUATION.search(t) for t in (before, m.text.lower(), next_word.group(1))):
         return _GRADUATION_EVENT
     if owner is not None:
         return parse_exam(owner.text)
