@@ -137,6 +137,7 @@ class Vocabulary:
     exact: dict[str, dict[str, str]]  # kind -> case-sensitive alias -> canonical
     numbers: dict[str, int]
     attempt_words: dict[str, int]
+    cues: dict[str, tuple[str, ...]]  # cue kind -> words (see vocabulary.yml)
 
     def lookup(self, kind: str, text: str) -> str | None:
         cleaned = " ".join(text.strip().split())
@@ -186,7 +187,8 @@ def vocabulary() -> Vocabulary:
                     aliases.setdefault(kind, {})[_fold(word)] = canonical
     numbers = {str(k): int(v) for k, v in data["numbers"].items()}
     attempts = {str(k): int(v) for k, v in data["attempt_words"].items()}
-    return Vocabulary(aliases, exact, numbers, attempts)
+    cues = {str(kind): tuple(_fold(str(w)) for w in words) for kind, words in data["cues"].items()}
+    return Vocabulary(aliases, exact, numbers, attempts, cues)
 
 
 # --------------------------------------------------------------------------------------------
@@ -372,54 +374,29 @@ _CLAUSE_BREAK = re.compile(
     r"[;!?\n]|\.(?=\s|$)|(?<!\d)\s*,|,(?!\s*\d)|\b(?:but|whereas|although|though)\b"
 )
 _LIST_SEPARATOR = re.compile(r"(?:\s|,|/|&|->|>|\band\b|\bthen\b)*")
-# A negation governs a mention it precedes by at most two words in the same clause.
-_NEGATION = re.compile(
-    r"(?:\b(?:not|no|never|zero|0|without|nil|none|neither|nor|instead\s+of|rather\s+than)"
-    r"|n't|\b(?:dont|didnt|havent|hasnt|wont|cant|cannot|nt))"
-    r"(?:\W+\w+){0,2}\W*$"
-)
-_NOT_NEGATION = re.compile(r"\b(?:not|no)\s+(?:sure|idea|doubt|only|just)\b")
-# Corrections between two values of the same fact: the later one replaces the earlier.
-_CORRECTION = re.compile(
-    r"\b(?:sorry|i\s+mean|i\s+meant|meant|actually|correction|oops|typo|wait|my\s+bad|"
-    r"rather|sry|no\s+wait)\b|\*"
-)
-_GRADUATION = re.compile(
-    r"grad|yog|passout|pass\s*out|passed\s+out|batch|finish(?:ed)?\s+(?:med|mbbs|school)|"
-    r"mbbs|class\s+of|completed"
-)
-# Events a date belongs to that are neither graduation nor an exam.
-_OTHER_EVENT = re.compile(
-    r"\b(?:apply|applying|application|applied|match|matching|cycle|eras|nrmp|season|"
-    r"came|moved|arrived|married|born|since|until|till|start(?:ed|ing)?|join(?:ed|ing)?|"
-    r"visa|residency|intern(?:ship)?|job|work(?:ed|ing)?|research)\b"
-)
-_SCHEDULED_BEFORE = re.compile(r"\b(?:in|within|next|another|for\s+the\s+next)\W*$")
-_SCHEDULED_AFTER = re.compile(r"^\W*(?:from\s+now|later|left|to\s+go|away)\b")
-_GAP_AFTER = re.compile(r"^\W*(?:\w+\W+)?(?:gap|break|off|hiatus|pause|leave)\b")
-_GAP_BEFORE = re.compile(r"\b(?:gap|break|hiatus|pause|leave)\s+(?:of\s+)?$")
-_AGE_AFTER = re.compile(r"^\W*(?:old|of\s+age)\b")
-_AGE_BEFORE = re.compile(r"\b(?:i'?m|i\s+am|age|aged)\W*$")
-_STUDY_AROUND = re.compile(
-    r"\b(?:prep|preparation|preparing|study|studying|studied|dedicated|qbank|uworld|"
-    r"revision|reading)\b"
-)
-_USCE_CONTEXT = re.compile(
-    r"\b(?:us|usa|u\.s|america|american|states|usce|clinical|hospital|clinic|rotat\w*|"
-    r"elective|extern\w*|observ\w*|hands\W?on)\b"
-)
-_PENDING = re.compile(
-    r"\b(?:comes?\s+out|coming\s+out|out\s+(?:in|on|by)|awaiting|await|waiting|pending|"
-    r"not\s+(?:out|released)|releases?|released\s+(?:in|on)|due\s+(?:in|on))\b"
-)
-_SCORE_WORD = re.compile(r"\b(?:score|scores|result|results)\b")
-_RETAKE = re.compile(r"\b(?:re-?take|re-?taking|re-?attempt|re-?sit|try\s+again|again)\b")
-# What a fail is about when it is not a Step: a year, a subject, a professional exam.
-_SCHOOL = re.compile(
-    r"\b(?:years?|yr|semester|sem|module|subjects?|papers?|course|prof|professional|"
-    r"med\s+school|medical\s+school|mbbs|college|uni|university|block|class|finals?|"
-    r"internship|house\s+job)\b"
-)
+
+
+class _Where(Enum):
+    """Where a cue must sit in the text it is looked for in."""
+
+    ANYWHERE = "anywhere"
+    AT_END = "at_end"  # text before a value: the cue ends it, give or take ``words``
+    AT_START = "at_start"  # text after a value: the cue starts it, give or take ``words``
+
+
+@lru_cache(maxsize=64)
+def _cue(kind: str, where: _Where = _Where.ANYWHERE, words: int = 0) -> re.Pattern[str]:
+    """A regex for one kind of cue word from vocabulary.yml, anchored as asked."""
+    alternatives = sorted(vocabulary().cues[kind], key=len, reverse=True)
+    body = "|".join(r"[\s-]+".join(map(re.escape, cue.split())) for cue in alternatives)
+    word = rf"(?<![\w'])(?:{body})(?![\w'])"
+    if where == _Where.AT_END:
+        slack = rf"(?:\W+\w+){{0,{words}}}" if words else ""
+        return re.compile(rf"{word}{slack}\W*$")
+    if where == _Where.AT_START:
+        lead = rf"(?:\w+\W+){{0,{words}}}" if words else ""
+        return re.compile(rf"^\W*{lead}{word}")
+    return re.compile(word)
 
 
 # What a date belongs to: an exam, graduation, another event, or nothing said.
@@ -441,7 +418,8 @@ class _Message:
 
     def __init__(self, text: str, mentions: Sequence[Mention]) -> None:
         self.text = text
-        self.folded = text.lower().replace("’", "'")
+        # Same length as the text, so mention offsets still apply: "didn't" -> "did nt".
+        self.folded = text.lower().replace("’", "'").replace("n't", " nt")
         self.mentions = mentions
         inside = [(m.start, m.end) for m in mentions]
         clauses: list[_Clause] = []
@@ -482,7 +460,8 @@ class _Message:
 
     def negated(self, m: Mention) -> bool:
         before = self.before(m)
-        return bool(_NEGATION.search(before)) and not _NOT_NEGATION.search(before)
+        negation = _cue("negation", _Where.AT_END, words=2)
+        return bool(negation.search(before)) and not _cue("not_negation").search(before)
 
     def in_question(self, m: Mention) -> bool:
         return self.clauses[self.clause_of(m)].question
@@ -512,7 +491,7 @@ class _Message:
         count or a retake, with no exam of its own)?"""
         labels = {c.label for c in self.mentions if self.clause_of(c) == self.clause_of(m)}
         return bool({Label.RESULT, Label.ATTEMPTS} & labels) or bool(
-            _RETAKE.search(self.clause_text(m))
+            _cue("retake").search(self.clause_text(m))
         )
 
     def retake_after(self, m: Mention, owner: Mention) -> bool:
@@ -527,12 +506,12 @@ class _Message:
             ]
             if others and index > self.clause_of(m):
                 return False
-            if _RETAKE.search(self.folded[clause.start : clause.end]):
+            if _cue("retake").search(self.folded[clause.start : clause.end]):
                 return True
         return False
 
     def corrected(self, earlier: Mention, later: Mention) -> bool:
-        return bool(_CORRECTION.search(self.folded[earlier.end : later.start]))
+        return bool(_cue("correction").search(self.folded[earlier.end : later.start]))
 
 
 @dataclass
@@ -660,10 +639,10 @@ def _read_result(
         return
     owner = msg.exam_of(m, continuation=True)
     if owner is None:
-        if _SCHOOL.search(msg.after(m)) or _SCHOOL.search(msg.before(m)):
+        if _cue("school").search(msg.after(m)) or _cue("school").search(msg.before(m)):
             return  # "failed a year in med school": not a Step
         owner = _nearest(msg, m, Label.EXAM)
-    elif owner.start > m.end and _SCHOOL.search(msg.folded[m.end : owner.start]):
+    elif owner.start > m.end and _cue("school").search(msg.folded[m.end : owner.start]):
         return  # "failed a year in med school before step 1"
     if owner is None:
         return
@@ -715,13 +694,13 @@ def _read_pending(
     """ "My CK score comes out in October": taken, and the score is not out yet."""
     for index, clause in enumerate(msg.clauses):
         words = msg.folded[clause.start : clause.end]
-        if not _PENDING.search(words):
+        if not _cue("pending").search(words):
             continue
         inside = [m for m in msg.mentions if msg.clause_of(m) == index]
         exams = [m for m in inside if m.label == Label.EXAM and _safe(parse_exam, m.text)]
         if exams:
             exam: Exam | None = parse_exam(exams[0].text)
-        elif _SCORE_WORD.search(words):
+        elif _cue("score").search(words):
             exam = _exam_from_expected(expected) or Exam.STEP2
         else:
             exam = None
@@ -764,13 +743,13 @@ def _date_event(msg: _Message, m: Mention, expected: Field | None) -> _Event:
     next_word = re.match(r"\W*(\w*)", msg.folded[m.end : clause.end])
     owner = msg.exam_of(m, continuation=False)
     # "graduated in 2019", "yog 2019", "2019 passout", "2019 grad", "fresh grad"
-    if any(_GRADUATION.search(t) for t in (before, m.text.lower(), next_word.group(1))):
+    if any(_cue("graduation").search(t) for t in (before, m.text.lower(), next_word.group(1))):
         return _GRADUATION_EVENT
     if owner is not None:
         return parse_exam(owner.text)
     if expected == Field.GRADUATION_YEAR:
         return _GRADUATION_EVENT
-    if _OTHER_EVENT.search(msg.clause_text(m)):
+    if _cue("other_event").search(msg.clause_text(m)):
         return _OTHER_EVENT_NAME  # "came to the US in 2019", "applying in 2027"
     return _UNSURE_EVENT
 
@@ -787,17 +766,20 @@ def _read_duration(
     """A length of time, bound to its event: an exam ahead ("CK in two weeks"), a CV gap,
     an age, study time, or US clinical experience; if nothing says, it is asked."""
     before, after = msg.before(m), msg.after(m)
-    if _SCHEDULED_BEFORE.search(before) or _SCHEDULED_AFTER.search(after):
+    ahead = _cue("ahead_before", _Where.AT_END).search(before) or _cue(
+        "ahead_after", _Where.AT_START
+    ).search(after)
+    if ahead:
         owner = msg.exam_of(m, continuation=False)
         if owner is not None:
             facts(parse_exam(owner.text)).scheduled = True
         return
     if (
-        _GAP_AFTER.search(after)
-        or _GAP_BEFORE.search(before)
-        or _AGE_AFTER.search(after)
-        or _AGE_BEFORE.search(before)
-        or _STUDY_AROUND.search(before + " " + after)
+        _cue("gap", _Where.AT_START, words=1).search(after)
+        or _cue("gap", _Where.AT_END, words=1).search(before)
+        or _cue("age_after", _Where.AT_START).search(after)
+        or _cue("age_before", _Where.AT_END).search(before)
+        or _cue("study").search(before + " " + after)
     ):
         return
     try:
@@ -816,7 +798,7 @@ def _read_duration(
         for c in msg.same_clause(m, Label.USCE_TYPE)
         if not msg.negated(c) and (kind := _safe(_usce_kind, c.text)) is not None
     ]
-    if kinds or _USCE_CONTEXT.search(msg.clause_text(m)) or expected == Field.USCE:
+    if kinds or _cue("usce").search(msg.clause_text(m)) or expected == Field.USCE:
         kind = min(named)[1] if named else None  # the kind named next to this duration
         usce.months[kind] = usce.months.get(kind, 0.0) + months
         usce.affirmed = True
@@ -985,6 +967,8 @@ def _bare_answer(
         return [Mention(Label.SCORE, stripped, 0, len(text))]
     if expected == Field.USCE and _fold(stripped) in _NONE_WORDS:
         return ParsedFacts({"usce_months": 0})
+    if expected == Field.GRADUATION_YEAR and _safe(parse_years_ago, stripped) is not None:
+        return [Mention(Label.YEARS_AGO, stripped, 0, len(text))]  # "this year", "last year"
     return []
 
 

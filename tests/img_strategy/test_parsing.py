@@ -490,6 +490,11 @@ def test_graduation_dates_in_every_form(nlp, text, year):
     assert changes(nlp, text)["graduation_year"] == year
 
 
+@pytest.mark.parametrize(("text", "year"), [("this year", 2026), ("last year", 2025)])
+def test_relative_years_answer_the_graduation_prompt(text, year):
+    assert parse(text, [], expected=Field.GRADUATION_YEAR).changes == {"graduation_year": year}
+
+
 def test_a_graduation_year_too_far_ahead_is_refused():
     facts = parse("graduating in 2035", [("2035", Label.GRAD_YEAR)])
     assert facts.problems[0].code == "grad_year_future"
