@@ -787,23 +787,27 @@ def _read_duration(
     except ParseError as exc:
         problems.append(Problem("duration_invalid", m.text if str(exc) else ""))
         return
-    kinds = [
-        k
-        for c in msg.same_clause(m, Label.USCE_TYPE)
-        if not msg.negated(c)
-        for k in [_safe(_usce_kind, c.text)]
-    ]
-    named = [
-        (abs(c.start - m.start), kind)
-        for c in msg.same_clause(m, Label.USCE_TYPE)
-        if not msg.negated(c) and (kind := _safe(_usce_kind, c.text)) is not None
-    ]
-    if kinds or _cue("usce").search(msg.clause_text(m)) or expected == Field.USCE:
-        kind = min(named)[1] if named else None  # the kind named next to this duration
+    # A duration is USCE when its clause says so, when it answers the USCE prompt, or when
+    # the message is about USCE ("is observership enough? i have 2 months").
+    here = [c for c in msg.same_clause(m, Label.USCE_TYPE) if not msg.negated(c)]
+    anywhere = [c for c in msg.mentions if c.label == Label.USCE_TYPE and not msg.negated(c)]
+    if here or anywhere or _cue("usce").search(msg.clause_text(m)) or expected == Field.USCE:
+        kind = _nearest_kind(m, here) or _nearest_kind(m, anywhere)
         usce.months[kind] = usce.months.get(kind, 0.0) + months
         usce.affirmed = True
     else:
         unsure.append(Unsure(Reading.USCE_MONTHS, {"usce_months": months}, m.text))
+
+
+def _nearest_kind(m: Mention, candidates: list[Mention]) -> UsceKind | None:
+    """The kind of USCE named closest to ``m`` ("1 month observership and 2 months
+    externship"); ``None`` if only general words ("USCE") are there."""
+    named = [
+        (abs(c.start - m.start), kind)
+        for c in candidates
+        if (kind := _safe(_usce_kind, c.text)) is not None
+    ]
+    return min(named)[1] if named else None
 
 
 def _apply_usce(usce: _Usce, changes: dict[str, Any]) -> None:

@@ -606,3 +606,8 @@ def test_property_practice_lists_keep_the_latest(nlp, practice, exam):
 )
 def test_property_an_exam_ahead_is_never_usce(nlp, years, exam, unit):
     assert "usce_months" not in read(nlp, f"{exam} in {years} {unit}").changes
+
+
+def test_a_duration_in_a_message_about_usce_is_usce(nlp):
+    facts = changes(nlp, "is observership enough? i have 2 months")
+    assert facts == {"usce_months": 2, "usce_kind": "observership"}
