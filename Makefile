@@ -21,7 +21,7 @@ export ACTION_HOST ?= 127.0.0.1
 NLU_SOURCES := $(shell find data -type f -name '*.yml' 2>/dev/null) domain.yml config.yml
 SPACY_SOURCES := $(wildcard img_nlp/*.py img_nlp/patterns/*.jsonl) img_strategy/vocabulary.yml
 
-.PHONY: help setup browser nginx train chat serve serve-cluster test lint unit validate rasa-test bench soak migrate purge embedded-db clean
+.PHONY: help setup browser nginx train chat serve serve-cluster test lint unit validate rasa-test bench soak migrate purge embedded-db clean registry
 
 help:
 	@echo "make chat   - set up, train, and talk to the advisor in this terminal"
@@ -86,7 +86,13 @@ unit: setup
 	scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest -m "not e2e"
 
+## registry: rewrite the question intents in domain.yml and data/rules/rules.yml from the
+## question registry (img_strategy/questions.py); `make validate` fails while they are stale.
+registry: setup
+	$(BIN)/python -m actions.intents
+
 validate: setup
+	$(BIN)/python -m actions.intents --check
 	$(RASA) data validate --fail-on-warnings --domain domain.yml --data data --config config.yml
 
 rasa-test: train

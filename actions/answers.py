@@ -16,19 +16,23 @@ from actions.slots import (
     CONSENT_PENDING_SLOT,
     CONSENT_SLOT,
     DISCLAIMER_SLOT,
+    MORE_QUESTIONS_SLOT,
     PROFILE_SLOTS,
     QUESTION_SLOT,
     SKIPPED_SLOT,
     WHY_SLOT,
+    asked_from_tracker,
     channel_metadata,
     in_group_chat,
     pending_question,
+    pending_questions,
     profile_from_tracker,
-    question_from_intent,
+    questions_from_intent,
     skipped_fields,
     today,
 )
-from actions.store import StoreError, channel_of, profile_store
+from actions.store import StoreError, owner, profile_store
+from img_store.conversation import CHANNELS_WITH_PRIVATE_LINK
 from img_strategy import (
     Advice,
     Profile,
@@ -43,6 +47,11 @@ from img_strategy.render import explain_problem, render, render_reasons
 
 Domain = dict[str, Any]
 
+# Key in a bot message's metadata naming the question (``Question`` id) the message answers.
+# Rasa keeps it in the BotUttered event (``event["metadata"]["metadata"]["question"]``) and
+# passes it to output channels; the REST channel returns it as ``"metadata"``.
+ANSWERED_QUESTION = "question"
+
 
 def send_advice(
     dispatcher: CollectingDispatcher,
@@ -50,19 +59,41 @@ def send_advice(
     advice: Advice,
     *,
     preface: str | None = None,
+    opening: bool = True,
 ) -> list[EventType]:
-    """Send rendered advice (disclaimer first, once) and remember its reasons for "why?"."""
-    events = say_pending_notices(dispatcher, tracker)
-    if not tracker.get_slot(DISCLAIMER_SLOT):
+    """Send rendered advice (disclaimer first, once) and remember its reasons for "why?".
+    ``opening`` is False for the second and later answers to one message: notices and the
+    disclaimer were said before the first."""
+    events = say_pending_notices(dispatcher, tracker) if opening else []
+    if opening and not tracker.get_slot(DISCLAIMER_SLOT):
         dispatcher.utter_message(text=DISCLAIMER)
         events.append(SlotSet(DISCLAIMER_SLOT, True))
     texts = render(advice)
     if preface:
         texts[0] = f"{preface}\n{texts[0]}"
+    # Which question a message answers, for channels and tests (see ANSWERED_QUESTION).
+    answered = {ANSWERED_QUESTION: advice.question.value}
     for text in texts[:-1]:
-        dispatcher.utter_message(text=text)
-    dispatcher.utter_message(text=texts[-1], buttons=follow_up_buttons(advice.question))
+        dispatcher.utter_message(text=text, metadata=answered)
+    dispatcher.utter_message(
+        text=texts[-1], buttons=follow_up_buttons(advice.question), metadata=answered
+    )
     events.append(SlotSet(WHY_SLOT, render_reasons(advice)))
+    return events
+
+
+def answer_all(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    questions: list[Question],
+    profile: Profile,
+) -> list[EventType]:
+    """Answer each question asked in one message, in the order asked. "Why?" afterwards
+    explains the last answer."""
+    events: list[EventType] = []
+    for i, question in enumerate(questions):
+        advice = advise(question, profile, today=today(), asked=asked_from_tracker(tracker))
+        events += send_advice(dispatcher, tracker, advice, opening=i == 0)
     return events
 
 
@@ -82,12 +113,22 @@ def remember_or_ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
 def save_profile(dispatcher: CollectingDispatcher, tracker: Tracker, *, announce: bool) -> None:
     """Save the consented profile; a storage failure is told to the user, not raised."""
     try:
-        profile_store().save(channel_of(tracker), tracker.sender_id, profile_from_tracker(tracker))
+        profile_store().save(*owner(tracker), profile_from_tracker(tracker))
     except StoreError:
         dispatcher.utter_message(text=messages.SAVE_FAILED)
         return
     if announce:
         dispatcher.utter_message(text=messages.REMEMBERED)
+
+
+def private_chat_url(tracker: Tracker) -> str:
+    """The link to a private chat with the bot, which only some channels set (Telegram,
+    WhatsApp Cloud); a link in any other conversation's metadata is not repeated."""
+    url = channel_metadata(tracker).get("private_chat_url")
+    linking = {channel.value for channel in CHANNELS_WITH_PRIVATE_LINK}
+    if not isinstance(url, str) or owner(tracker)[0] not in linking:
+        return ""
+    return url
 
 
 class ActionGiveAdvice(Action):
@@ -99,16 +140,21 @@ class ActionGiveAdvice(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        question = pending_question(tracker) or Question.CHANCES
+        questions = pending_questions(tracker) or [Question.CHANCES]
         profile = profile_from_tracker(tracker)
         in_group = in_group_chat(tracker)
-        if in_group and missing(question, profile, skipped_fields(tracker)):
-            url = channel_metadata(tracker).get("private_chat_url", "")
+        if in_group and any(missing(q, profile, skipped_fields(tracker)) for q in questions):
+            url = private_chat_url(tracker)
             dispatcher.utter_message(text=messages.GO_PRIVATE.format(url=url).strip())
             return []
-        events = send_advice(dispatcher, tracker, advise(question, profile, today=today()))
+        events = answer_all(dispatcher, tracker, questions, profile)
+        if len(questions) > 1:
+            # The others become answered; the first stays pending for corrections.
+            events.append(SlotSet(MORE_QUESTIONS_SLOT, None))
         if in_group:
             return events  # a group member's profile is never stored
+        if questions == [Question.OUT_OF_SCOPE]:
+            return events  # nothing was advised, so nothing to offer to remember
         return events + remember_or_ask(dispatcher, tracker)
 
 
@@ -141,9 +187,8 @@ class ActionAnswerNow(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        question = question_from_intent(intent) or pending_question(tracker) or Question.CHANCES
-        advice = advise(question, profile_from_tracker(tracker), today=today())
-        events = send_advice(dispatcher, tracker, advice)
+        questions = questions_from_intent(intent) or [pending_question(tracker) or Question.CHANCES]
+        events = answer_all(dispatcher, tracker, questions, profile_from_tracker(tracker))
         dispatcher.utter_message(text=messages.BACK_TO_QUESTION)
         return events
 
@@ -203,7 +248,7 @@ class ActionShowProfile(Action):
         stored: tuple[str, ...] = ()
         if tracker.get_slot(CONSENT_SLOT) == "yes":
             try:
-                remembered = profile_store().load(channel_of(tracker), tracker.sender_id)
+                remembered = profile_store().load(*owner(tracker))
             except StoreError:
                 remembered = None
             stored = describe(rules, remembered.profile, today()) if remembered else ()
@@ -234,7 +279,7 @@ class ActionForgetMe(Action):
             for slot in (QUESTION_SLOT, SKIPPED_SLOT, WHY_SLOT, CONSENT_SLOT, CONSENT_PENDING_SLOT)
         ]
         try:
-            profile_store().forget(channel_of(tracker), tracker.sender_id)
+            profile_store().forget(*owner(tracker))
         except StoreError:
             dispatcher.utter_message(text=messages.FORGET_FAILED)
             return cleared

@@ -15,31 +15,43 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
-from actions.mentions import facts_from_message
+from actions.mentions import asked_from_message, facts_from_message
 from actions.slots import (
+    ASKED_SLOT,
     CONSENT_PENDING_SLOT,
     CONSENT_SLOT,
+    MORE_QUESTIONS_SLOT,
     NOTICE_SLOT,
     PROBLEM_SLOT,
     PROFILE_SLOTS,
+    PROMPT_FAILURES_SLOT,
     QUESTION_SLOT,
     SKIPPED_SLOT,
     STORAGE_DOWN_SLOT,
     STORE_CHECKED_SLOT,
     UNSURE_SLOT,
+    asked_slot_value,
     profile_slot_events,
-    question_from_intent,
+    questions_from_intent,
     requested_field,
     today,
 )
-from actions.store import StoreError, channel_of, profile_store
-from img_strategy import Field, default_rules, describe
+from actions.store import StoreError, owner, profile_store
+from img_strategy import Field, Question, default_rules, describe
 from img_strategy.render import confirm_question, explain_problem
 
 logger = logging.getLogger(__name__)
 
 # Intents whose numbers are hypothetical or not about the user at all.
-NO_EXTRACTION_INTENTS = frozenset({"what_if", "out_of_scope", "bot_challenge"})
+NO_EXTRACTION_INTENTS = frozenset({"what_if", "ask_out_of_scope", "bot_challenge"})
+# Intents that, at a form prompt, are meant as its answer (the others have their own rules:
+# a question is answered, "why?" explained, and so on). A reply of this kind that gives no
+# fact counts as a failed try at the prompt.
+PROMPT_REPLY_INTENTS = frozenset({"inform", "correct", "affirm", "deny", "nlu_fallback"})
+# Questions whose answer depends on what the question itself names (asked_from_message).
+READS_ASKED = frozenset({Question.COMPARE, Question.OUT_OF_SCOPE})
+# Failed tries at one prompt before the bot stops asking it and goes on without the fact.
+MAX_PROMPT_FAILURES = 2
 
 
 class ActionExtractProfile(Action):
@@ -56,31 +68,32 @@ class ActionExtractProfile(Action):
         if tracker.get_slot(CONSENT_PENDING_SLOT) and intent not in ("affirm", "deny"):
             events.append(SlotSet(CONSENT_PENDING_SLOT, False))  # the user moved on
 
-        question = question_from_intent(intent)
-        if question is not None and not in_form:
+        questions = questions_from_intent(intent)
+        if questions and not in_form:
             # Inside the form a new question is answered on the spot and the pending one
             # is kept (see the interruption rule).
-            events.append(SlotSet(QUESTION_SLOT, question.value))
+            more = [q.value for q in questions[1:]]
+            events.append(SlotSet(QUESTION_SLOT, questions[0].value))
+            if more or tracker.get_slot(MORE_QUESTIONS_SLOT):
+                events.append(SlotSet(MORE_QUESTIONS_SLOT, more or None))
+        if READS_ASKED.intersection(questions):
+            asked = asked_slot_value(asked_from_message(message))
+            events.append(SlotSet(ASKED_SLOT, asked))
         if intent in NO_EXTRACTION_INTENTS:
             return events
-        asked = tracker.get_slot(UNSURE_SLOT)
-        if asked:
+        awaiting = tracker.get_slot(UNSURE_SLOT)
+        if awaiting:
             # The answer to "is that your US clinical experience?": a yes stores the
             # reading, a no drops it; anything else drops it and is read as usual.
             events.append(SlotSet(UNSURE_SLOT, None))
-            if intent == "affirm" and isinstance(asked, dict):
-                return [*events, *profile_slot_events(asked)]
+            if intent == "affirm" and isinstance(awaiting, dict):
+                return [*events, *profile_slot_events(awaiting)]
             if intent == "deny":
                 return events
 
         expected = requested_field(tracker) if in_form else None
         if intent == "skip" and expected is not None:
-            skipped = list(tracker.get_slot(SKIPPED_SLOT) or [])
-            if expected.value not in skipped:
-                skipped.append(expected.value)
-            if expected == Field.STEP2 and Field.STEP2_PRACTICE.value not in skipped:
-                skipped.append(Field.STEP2_PRACTICE.value)
-            return [*events, SlotSet(SKIPPED_SLOT, skipped)]
+            return [*events, *_skip(tracker, expected)]
 
         parsed = facts_from_message(message, expected=expected)
         events.extend(profile_slot_events(parsed.changes))
@@ -93,14 +106,45 @@ class ActionExtractProfile(Action):
             events.append(
                 SlotSet(UNSURE_SLOT, {k: getattr(v, "value", v) for k, v in proposed.items()})
             )
-        if parsed.problems or unsure:
+        texts = [explain_problem(p) for p in parsed.problems]
+        texts += [confirm_question(u) for u in unsure]
+        if expected is not None and intent in PROMPT_REPLY_INTENTS:
+            got_something = bool(parsed.changes or parsed.problems or unsure)
+            progress, notice = _prompt_progress(tracker, expected, got_something)
+            events.extend(progress)
+            texts.extend(notice)
+        if texts:
             # Rasa 3.6 drops messages sent during slot extraction, so the explanation is
             # stored and spoken by the next action (see actions.problems). It is also a form
             # slot, so the form re-asks instead of rejecting the turn.
-            texts = [explain_problem(p) for p in parsed.problems]
-            texts += [confirm_question(u) for u in unsure]
             events.append(SlotSet(PROBLEM_SLOT, [*_pending_problems(events), *texts]))
         return events
+
+
+def _skip(tracker: Tracker, field: Field) -> list[EventType]:
+    """The user declined to give ``field``: it is never asked again."""
+    skipped = list(tracker.get_slot(SKIPPED_SLOT) or [])
+    if field.value not in skipped:
+        skipped.append(field.value)
+    if field == Field.STEP2 and Field.STEP2_PRACTICE.value not in skipped:
+        skipped.append(Field.STEP2_PRACTICE.value)
+    return [SlotSet(SKIPPED_SLOT, skipped)]
+
+
+def _prompt_progress(
+    tracker: Tracker, field: Field, got_something: bool
+) -> tuple[list[EventType], list[str]]:
+    """Count failed tries at the prompt for ``field``. The first gets a hint on how to
+    answer; the second stops asking and goes on without the fact, so no prompt loops."""
+    previous = tracker.get_slot(PROMPT_FAILURES_SLOT) or {}
+    if got_something:
+        return ([SlotSet(PROMPT_FAILURES_SLOT, None)] if previous else []), []
+    count = 1 + (previous.get("count", 0) if previous.get("field") == field.value else 0)
+    if count >= MAX_PROMPT_FAILURES:
+        events = [SlotSet(PROMPT_FAILURES_SLOT, None), *_skip(tracker, field)]
+        return events, [messages.prompt_given_up(field.value)]
+    failures = {"field": field.value, "count": count}
+    return [SlotSet(PROMPT_FAILURES_SLOT, failures)], [messages.prompt_hint(field.value)]
 
 
 def _returning_user(tracker: Tracker) -> list[EventType]:
@@ -109,7 +153,7 @@ def _returning_user(tracker: Tracker) -> list[EventType]:
         return []
     events: list[EventType] = [SlotSet(STORE_CHECKED_SLOT, True)]
     try:
-        remembered = profile_store().load(channel_of(tracker), tracker.sender_id)
+        remembered = profile_store().load(*owner(tracker))
     except StoreError as exc:  # the conversation goes on without the saved profile
         logger.warning("profile store unavailable on load: %s", type(exc).__name__)
         return events

@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.slots import in_group_chat, pending_question, profile_from_tracker, skipped_fields
+from actions.slots import in_group_chat, pending_questions, profile_from_tracker, skipped_fields
 from img_strategy import Question, missing
 
 
@@ -28,6 +28,11 @@ class ValidateAdviceForm(FormValidationAction):
     ) -> list[str]:
         if in_group_chat(tracker):
             return []
-        question = pending_question(tracker) or Question.CHANCES
-        gaps = missing(question, profile_from_tracker(tracker), skipped_fields(tracker))
-        return [field.value for field in gaps]
+        profile, skipped = profile_from_tracker(tracker), skipped_fields(tracker)
+        gaps: list[str] = []
+        # Every question asked in the message: what the first needs is asked first.
+        for question in pending_questions(tracker) or [Question.CHANCES]:
+            for field in missing(question, profile, skipped):
+                if field.value not in gaps:
+                    gaps.append(field.value)
+        return gaps

@@ -12,7 +12,14 @@ from typing import Any
 
 from actions.slots import today
 from img_strategy import Field
-from img_strategy.parsing import Label, Mention, ParsedFacts, facts_from_mentions
+from img_strategy.asked import Asked
+from img_strategy.parsing import (
+    Label,
+    Mention,
+    ParsedFacts,
+    asked_from_mentions,
+    facts_from_mentions,
+)
 
 
 def mention_from_entity(entity: Mapping[str, Any]) -> Mention | None:
@@ -39,3 +46,9 @@ def facts_from_message(message: Mapping[str, Any], *, expected: Field | None = N
         today=today(),
         expected=expected,
     )
+
+
+def asked_from_message(message: Mapping[str, Any]) -> Asked:
+    """What a question in the latest message names beyond profile facts."""
+    text = str(message.get("text") or "")
+    return asked_from_mentions(text, mentions_from_entities(message.get("entities")))

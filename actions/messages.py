@@ -13,58 +13,6 @@ DISCLAIMER = (
     "and no program's decision can be predicted for certain."
 )
 
-# What a user would type to ask each question; used as button payloads so every channel
-# (web, Telegram, WhatsApp numbered options, shell) sends ordinary text through NLU.
-ASK_TEXT: dict[Question, str] = {
-    Question.CHANCES: "what are my chances",
-    Question.TARGET_SCORE: "what CK score should I aim for",
-    Question.REALISTIC_SPECIALTIES: "which specialties are realistic for me",
-    Question.PROGRAMS: "how many programs should I apply to",
-    Question.POSTPONE: "should I postpone my exam",
-    Question.CK_TIMING: "when should I take step 2 ck",
-    Question.PREPARATION: "how should I prepare for ck",
-    Question.RETAKE: "can I retake the exam",
-    Question.RECOVERY: "how do I recover from a low score",
-    Question.STEP3: "should I take step 3",
-    Question.VISA: "j1 or h1b which is better",
-    Question.GRADUATION_YEAR: "does my graduation year matter",
-    Question.USCE_LETTERS: "how much usce and which letters do I need",
-    Question.SIGNALING: "how should I use signals",
-    Question.PERSONAL_STATEMENT: "how do I explain my score in the personal statement",
-    Question.MATCH_STATS: "what is the match rate for imgs",
-}
-
-_RELATED: dict[Question, tuple[Question, ...]] = {
-    Question.CHANCES: (Question.PROGRAMS,),
-    Question.TARGET_SCORE: (Question.POSTPONE,),
-    Question.REALISTIC_SPECIALTIES: (Question.PROGRAMS,),
-    Question.PROGRAMS: (Question.SIGNALING,),
-    Question.POSTPONE: (Question.PREPARATION,),
-    Question.CK_TIMING: (Question.PREPARATION,),
-    Question.PREPARATION: (Question.CK_TIMING,),
-    Question.RETAKE: (Question.RECOVERY,),
-    Question.RECOVERY: (Question.PERSONAL_STATEMENT,),
-    Question.STEP3: (Question.VISA,),
-    Question.VISA: (Question.STEP3,),
-    Question.GRADUATION_YEAR: (Question.USCE_LETTERS,),
-    Question.USCE_LETTERS: (Question.PROGRAMS,),
-    Question.SIGNALING: (Question.PROGRAMS,),
-    Question.PERSONAL_STATEMENT: (Question.USCE_LETTERS,),
-    Question.MATCH_STATS: (Question.CHANCES,),
-}
-
-# Questions whose answer moves with the CK score: a "what if" button makes sense.
-SCORE_SENSITIVE = frozenset(
-    {
-        Question.CHANCES,
-        Question.REALISTIC_SPECIALTIES,
-        Question.PROGRAMS,
-        Question.POSTPONE,
-        Question.STEP3,
-        Question.RECOVERY,
-    }
-)
-
 GREETING = "Hi! I'm an advisor for international medical graduates planning the US residency Match."
 CAPABILITIES = (
     "Ask me about your chances in a specialty, the Step 2 CK score to aim for, how many "
@@ -187,8 +135,9 @@ WHY = "why?"
 
 def follow_up_buttons(question: Question) -> list[dict[str, str]]:
     """Two or three natural next steps after an answer."""
-    buttons = [{"title": q.title, "payload": ASK_TEXT[q]} for q in _RELATED.get(question, ())]
-    if question in SCORE_SENSITIVE:
+    spec = question.spec
+    buttons = [ask_button(q) for q in spec.follow_ups]
+    if spec.score_sensitive:
         buttons.append({"title": "What if my score were higher?", "payload": WHAT_IF_HIGHER})
     buttons.append({"title": "Why?", "payload": WHY})
     return buttons
@@ -204,4 +153,45 @@ def menu_buttons() -> list[dict[str, str]]:
         Question.VISA,
         Question.PREPARATION,
     )
-    return [{"title": q.title, "payload": ASK_TEXT[q]} for q in picks]
+    return [ask_button(q) for q in picks]
+
+
+def ask_button(question: Question) -> dict[str, str]:
+    """A button that asks ``question``: its payload is ordinary text, so every channel (web,
+    Telegram, WhatsApp numbered options, the console) sends it through NLU like typed text."""
+    return {"title": question.title, "payload": question.spec.ask}
+
+
+# A reply at a form prompt that gave nothing: first a hint on how to answer it, then (on the
+# second try) the bot goes on without the fact. Keyed by slot, like SLOT_QUESTIONS.
+# (what the fact is, an example reply that works)
+_PROMPT_HELP: dict[str, tuple[str, str]] = {
+    "specialty": ("your specialty", '"IM", "peds", "family medicine"'),
+    "step1": ("how Step 1 went", '"passed first attempt", "failed once then passed", "not yet"'),
+    "step2_score": ("your Step 2 CK score", '"CK 232", "not taken yet"'),
+    "step2_practice": ("your practice-exam score", '"NBME 225", "UWSA 231"'),
+    "visa": ("your visa need", '"J1", "H1B", "either", "green card"'),
+    "graduation_year": ("your graduation year", '"2019", "graduated 3 years ago"'),
+    "usce_months": (
+        "your US clinical experience",
+        '"3 months hands-on", "2 months observership", "none"',
+    ),
+    "step3": ("Step 3", '"passed step 3", "not yet"'),
+}
+_GENERIC_HELP = ("that fact", '"skip"')
+
+
+def prompt_hint(slot: str) -> str:
+    what, example = _PROMPT_HELP.get(slot, _GENERIC_HELP)
+    return (
+        f"I couldn't read {what} in that. You can answer like {example}, tap a button, "
+        'or say "skip" if you would rather not say.'
+    )
+
+
+def prompt_given_up(slot: str) -> str:
+    what, example = _PROMPT_HELP.get(slot, _GENERIC_HELP)
+    return (
+        f"Let's leave {what} aside for now: I'll go on with what I have. You can tell me "
+        f"any time, like {example}."
+    )

@@ -12,6 +12,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from img_strategy import Field, Profile, Question
+from img_strategy.asked import Asked, Uncovered
+from img_strategy.profile import plain_value
 
 # Profile attributes the conversation collects; each is a slot of the same name.
 PROFILE_SLOTS: tuple[str, ...] = tuple(
@@ -38,8 +40,15 @@ REQUESTED_SLOT = "requested_slot"
 # Profile changes the parser was not sure of, asked back as a yes/no question; a "yes" as
 # the next message stores them, anything else drops them.
 UNSURE_SLOT = "unsure_fact"
+# Replies at a form prompt that gave nothing: {"field": <Field value>, "count": n}.
+PROMPT_FAILURES_SLOT = "prompt_failures"
+# Further questions asked in the same message as the pending one, answered after it.
+MORE_QUESTIONS_SLOT = "more_questions"
+# What the latest question named beyond profile facts (img_strategy.asked.Asked).
+ASKED_SLOT = "asked"
 
-QUESTION_INTENT_PREFIX = "ask_"
+# Rasa's multi-intent labels ("ask_compare+ask_programs", intent_tokenization_flag).
+INTENT_SPLIT = "+"
 
 
 def today() -> date:
@@ -53,11 +62,11 @@ def profile_from_tracker(tracker: Tracker) -> Profile:
 
 
 def profile_slot_events(changes: dict[str, Any]) -> list[EventType]:
-    """SlotSet events for profile changes (enums stored as their plain values)."""
+    """SlotSet events for profile changes (enums and dates stored as plain values)."""
     events: list[EventType] = []
     for name, value in changes.items():
         if name in PROFILE_SLOTS:
-            events.append(SlotSet(name, getattr(value, "value", value)))
+            events.append(SlotSet(name, plain_value(value)))
     return events
 
 
@@ -69,10 +78,23 @@ def _member(enum: type[E], value: Any) -> E | None:
         return None
 
 
-def question_from_intent(intent: str | None) -> Question | None:
-    if not intent or not intent.startswith(QUESTION_INTENT_PREFIX):
-        return None
-    return _member(Question, intent.removeprefix(QUESTION_INTENT_PREFIX))
+def questions_from_intent(intent: str | None) -> list[Question]:
+    """Every question an intent asks, in order: one for ``ask_visa``, two for a multi-intent
+    such as ``ask_compare+ask_programs``; none for other intents."""
+    found: list[Question] = []
+    for part in (intent or "").split(INTENT_SPLIT):
+        question = Question.from_intent(part)
+        if question is not None and question not in found:
+            found.append(question)
+    return found
+
+
+def pending_questions(tracker: Tracker) -> list[Question]:
+    """The pending question followed by the others asked with it."""
+    first = pending_question(tracker)
+    more = (_member(Question, value) for value in tracker.get_slot(MORE_QUESTIONS_SLOT) or [])
+    found = [first] if first is not None else []
+    return found + [q for q in more if q is not None and q not in found]
 
 
 def pending_question(tracker: Tracker) -> Question | None:
@@ -97,3 +119,15 @@ def channel_metadata(tracker: Tracker) -> dict[str, Any]:
 def in_group_chat(tracker: Tracker) -> bool:
     """True for a message in a group chat: there, no one is asked for scores or visa."""
     return channel_metadata(tracker).get("audience") == "group"
+
+
+def asked_slot_value(asked: Asked) -> dict[str, Any]:
+    return {"specialties": list(asked.specialties), "uncovered": asked.uncovered.value}
+
+
+def asked_from_tracker(tracker: Tracker) -> Asked:
+    value = tracker.get_slot(ASKED_SLOT)
+    if not isinstance(value, dict):
+        return Asked()
+    specialties = tuple(str(s) for s in value.get("specialties") or ())
+    return Asked(specialties, _member(Uncovered, value.get("uncovered")) or Uncovered.OTHER)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
 
+from img_store.conversation import ConversationKey, InvalidUserId
 from img_store.profiles import ProfileStore, SchemaBehindError, open_profile_store
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,12 @@ def profile_store() -> ProfileStore:
     return open_profile_store()
 
 
-def channel_of(tracker: Tracker) -> str:
-    """Profiles are keyed by channel and user id: "42" on Telegram is not "42" on WhatsApp."""
-    return tracker.get_latest_input_channel() or "unknown"
+def owner(tracker: Tracker) -> tuple[str, str]:
+    """(channel, user id) a profile is stored under: "42" on Telegram is not "42" on
+    WhatsApp. Read from the conversation id the channel set (img_store.conversation), never
+    from the input channel a message claims."""
+    try:
+        key = ConversationKey.parse(tracker.sender_id)
+    except InvalidUserId:  # an id made through the token-protected HTTP API
+        return "unknown", tracker.sender_id
+    return key.channel.value, key.user_id

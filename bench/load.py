@@ -13,6 +13,7 @@ import aiohttp
 
 from bench.sim import REFERENCE_SCRIPT, Conversation, SimProfile
 from img_channels import notices
+from img_deploy.processes import rest_headers
 
 # A reply that is one of these means the turn was not really answered.
 FAILURE_REPLIES = (notices.ADVICE_UNAVAILABLE, notices.RATE_LIMITED)
@@ -74,6 +75,7 @@ class RestUser:
         self.base_urls = base_urls
         self.result = result
         self.think_time_s = think_time_s  # a pause after each reply, as a reader would
+        self.headers = rest_headers()
         self._turn = 0
 
     async def say(self, sender: str, text: str) -> str | None:
@@ -81,7 +83,9 @@ class RestUser:
         self._turn += 1
         started = time.perf_counter()
         try:
-            async with self.session.post(url, json={"sender": sender, "message": text}) as reply:
+            async with self.session.post(
+                url, json={"sender": sender, "message": text}, headers=self.headers
+            ) as reply:
                 body = await reply.json(content_type=None)
                 ok = reply.status == 200
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:

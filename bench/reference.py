@@ -10,7 +10,7 @@ from pathlib import Path
 
 import rasa.cli
 
-from img_deploy.processes import BIN, ROOT, base_env
+from img_deploy.processes import ROOT, STOCK_RASA, base_env
 
 TEMPLATE = Path(rasa.cli.__file__).parent / "initial_project"
 PROJECT = ROOT / "build" / "reference_bot"
@@ -29,7 +29,7 @@ def train() -> float:
     prepare()
     started = time.monotonic()
     subprocess.run(
-        [str(BIN / "rasa"), "train", "--fixed-model-name", "reference", "--out", "models"],
+        [*STOCK_RASA, "train", "--fixed-model-name", "reference", "--out", "models"],
         cwd=PROJECT,
         env=base_env(),
         check=True,

@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import reference, strategy
+from bench import costs, reference, strategy
 from bench.load import LoadResult, run_load
 from bench.sim import profiles
 from img_deploy.cluster import Cluster
 from img_deploy.processes import (
-    BIN,
+    PROJECT_RASA,
     ROOT,
     Server,
     base_env,
@@ -36,6 +36,7 @@ from img_deploy.processes import (
 OUT = ROOT / "bench" / "results.json"
 OUR_MODEL = ROOT / "models" / "advisor.tar.gz"
 CLUSTER_DATABASE = "img_bench_cluster"
+BENCH_TOKEN = "bench-token"  # start_rasa's default HTTP API token
 TARGETS = {"latency_ratio_max": 1.5, "throughput_ratio_min": 0.8, "advice_per_second": 10_000}
 
 
@@ -44,7 +45,7 @@ def train_ours(out_dir: Path) -> float:
     started = time.monotonic()
     subprocess.run(
         [
-            str(BIN / "rasa"),
+            *PROJECT_RASA,
             "train",
             "--force",
             "--fixed-model-name",
@@ -118,6 +119,7 @@ def start_reference(workdir: Path) -> Server:
         workdir / "reference.log",
         model=reference.MODEL,
         cwd=reference.PROJECT,
+        stock=True,
     )
 
 
@@ -142,6 +144,8 @@ def run_side_by_side(
             theirs["load"][str(level)] = measured["reference"]
         ours["rss_mb"] = {"rasa": rasa.rss_mb(), "action_server": actions.rss_mb()}
         theirs["rss_mb"] = {"rasa": ref.rss_mb()}
+        print("longest message and turn cost (advisor) ...", flush=True)
+        ours["costs"] = costs.measure(ours_url, BENCH_TOKEN, rasa)
         return {"advisor": ours, "reference": theirs}
     finally:
         stop_all(*(s for s in (rasa, actions, ref) if s is not None))

@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.load import run_load
 from bench.sim import profiles
 from img_deploy.cluster import Cluster
-from img_deploy.postgres import stored_user_texts
+from img_deploy.postgres import stored_rest_texts
 
 DATABASE = "img_soak"
 
@@ -56,7 +56,7 @@ def main() -> int:
         finally:
             cluster.stop()
 
-    stored = stored_user_texts(DATABASE)
+    stored = stored_rest_texts(DATABASE)
     out_of_order = [s for s, c in conversations.items() if stored.get(s, []) != c.sent]
     cross_talk = {s: c.cross_talk() for s, c in conversations.items() if c.cross_talk()}
     summary = result.summary()

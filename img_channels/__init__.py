@@ -1,8 +1,4 @@
 """Rasa input channels for the advisor: REST, the web widget (socketio), Telegram and
-WhatsApp through Twilio. Every channel passes each turn through one ``TurnGuard``
-(rate limit, reply timeout, "advice unavailable" and "saving failed" notices)."""
-
-from img_channels import rasa_fixes
-
-# Rasa imports the channels at start-up, before it serves anything.
-rasa_fixes.apply()
+WhatsApp (Twilio and the Cloud API). Every channel passes each turn through one
+``TurnGuard`` (rate limit, reply timeout, "advice unavailable" and "saving failed" notices).
+Changes to Rasa's internals live in ``img_rasa``, applied by each entry point."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import html
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from sanic.response import HTTPResponse
 
 from img_channels.guard import TurnGuard
 from img_channels.text import split_message
-from img_channels.webhook import WebhookChannel
+from img_channels.webhook import WebhookChannel, required_env
+from img_store.conversation import Channel, ConversationKey
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +55,9 @@ class TelegramSettings:
     def from_env(cls) -> TelegramSettings | None:
         """None when Telegram is not configured; an error when it is half configured."""
         names = ("TELEGRAM_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_SECRET")
-        values = {name: os.environ.get(name, "").strip() for name in names}
-        if not any(values.values()):
+        values = required_env(names, "Telegram")
+        if values is None:
             return None
-        unset = [name for name, value in values.items() if not value]
-        if unset:
-            raise ValueError(f"Telegram is half configured: set {', '.join(unset)}")
         return cls(
             token=values["TELEGRAM_TOKEN"],
             bot_username=values["TELEGRAM_BOT_USERNAME"].lstrip("@"),
@@ -86,8 +85,10 @@ class Incoming:
 
 def _sender_id(chat: dict[str, Any], user: dict[str, Any]) -> str:
     if chat.get("type") == "private":
-        return f"tg-{user['id']}"
-    return f"tg-{chat['id']}-{user['id']}"  # one conversation per member per group
+        user_id = str(int(user["id"]))
+    else:
+        user_id = f"{int(chat['id'])}:{int(user['id'])}"  # one conversation per member per group
+    return ConversationKey(Channel.TELEGRAM, user_id).sender_id
 
 
 def _command(text: str, bot_username: str) -> tuple[str, str] | None:
@@ -259,7 +260,7 @@ class TelegramInput(WebhookChannel[TelegramSettings]):
 
     @classmethod
     def name(cls) -> str:
-        return "telegram"
+        return Channel.TELEGRAM.value
 
     async def receive(
         self, request: Request, settings: TelegramSettings, guard: TurnGuard
@@ -267,7 +268,12 @@ class TelegramInput(WebhookChannel[TelegramSettings]):
         secret = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(secret.encode(), settings.webhook_secret.encode()):
             return response.json({"error": "forbidden"}, status=403)
-        update = request.json if isinstance(request.json, dict) else {}
+        try:
+            update = json.loads(request.body)
+        except ValueError:
+            update = None
+        if not isinstance(update, dict):
+            return response.json({"error": "the body must be a Telegram update"}, status=400)
         incoming = parse_update(update, settings.bot_username)
         if incoming is None:
             return response.json({"status": "ignored"})

@@ -3,19 +3,30 @@ the rasa-webchat widget, both served by the Rasa server itself (no CDN)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import logging
 import os
+import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from img_channels.guard import TurnGuard
+from img_channels.guard import TurnGuard, apply_request_limit
+from img_store.conversation import Channel, ConversationKey
 
+logger = logging.getLogger(__name__)
+
+SESSION_ID_MAX_CHARS = 100
+# One socket.io packet; a message at the length limit in any encoding fits.
+SOCKET_MESSAGE_MAX_BYTES = 64_000
 WEB_DIR = Path(__file__).parent / "web"
 WIDGET_BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 PAGE_FILES = {
@@ -49,17 +60,108 @@ class OriginPolicy:
         return origin == f"{scheme}://{host}" or origin in self.configured
 
 
+class SessionSigner:
+    """Web chat session ids the server issues: ``<random id>.<HMAC of it>``. A client can
+    keep its id (the widget stores it, so a reload continues the conversation) but cannot
+    make one up, so it cannot name another browser's conversation.
+
+    The key is ``WEB_SESSION_SECRET`` (the cluster shares one across its instances);
+    without it, a random key of this process, so ids do not outlive a restart."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    @classmethod
+    def from_env(cls) -> SessionSigner:
+        configured = os.environ.get("WEB_SESSION_SECRET", "")
+        if not configured:
+            logger.info("WEB_SESSION_SECRET unset: web chat sessions end with this process")
+        return cls(configured.encode() or secrets.token_bytes(32))
+
+    def _signature(self, random_id: str) -> str:
+        digest = hmac.new(self._key, random_id.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def issue(self) -> tuple[str, str]:
+        """A new (random id, session id)."""
+        random_id = secrets.token_urlsafe(18)
+        return random_id, f"{random_id}.{self._signature(random_id)}"
+
+    def verify(self, session_id: object) -> str | None:
+        """The random id inside a session id this server issued, else None."""
+        if not isinstance(session_id, str) or len(session_id) > SESSION_ID_MAX_CHARS:
+            return None
+        random_id, _, signature = session_id.partition(".")
+        if random_id and hmac.compare_digest(signature, self._signature(random_id)):
+            return random_id
+        return None
+
+
 class WebChatInput(SocketIOInput):
     """Rasa's socketio channel (credentials.yml: ``session_persistence: true``), with the
-    TurnGuard and origins limited to the page's own or ``WEB_ORIGIN``.
+    TurnGuard, origins limited to the page's own or ``WEB_ORIGIN``, and session ids the
+    server issues and signs (:class:`SessionSigner`).
+
+    Rasa's own handlers take the session id from the client on every message, so a second
+    client that sent someone else's id joined their room and saw their replies. Here a
+    socket's conversation is fixed when its session is confirmed, kept server-side with
+    the socket, and whatever session id a later message carries is ignored. A session id
+    already shown in another live socket (a copied id) gets a new conversation instead.
 
     python-socketio is pinned below 5.10, where ``enter_room`` is still synchronous, as
     Rasa 3.6's ``session_request`` handler expects."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        socket_blueprint = super().blueprint(TurnGuard(on_new_message))
+        guard = TurnGuard(on_new_message)
+        socket_blueprint = super().blueprint(guard)
+        apply_request_limit(socket_blueprint)
+        sio = socket_blueprint.ctx.sio
         # Rasa passes [], which turns python-engineio's origin check off entirely.
-        socket_blueprint.ctx.sio.eio.cors_allowed_origins = OriginPolicy.from_env()
+        sio.eio.cors_allowed_origins = OriginPolicy.from_env()
+        sio.eio.max_http_buffer_size = SOCKET_MESSAGE_MAX_BYTES
+        signer = SessionSigner.from_env()
+
+        attached: dict[str, str] = {}  # conversation -> the one live socket showing it
+
+        async def session_request(sid: str, data: Any) -> None:
+            offered = data.get("session_id") if isinstance(data, dict) else None
+            random_id = signer.verify(offered)
+            conversation = ConversationKey(Channel.WEB, random_id).sender_id if random_id else ""
+            if random_id is None or attached.get(conversation, sid) != sid:
+                # Not ours, or shown in another live socket: a conversation of its own.
+                random_id, offered = signer.issue()
+                conversation = ConversationKey(Channel.WEB, random_id).sender_id
+            attached[conversation] = sid
+            await sio.save_session(sid, {"conversation": conversation}, namespace=self.namespace)
+            sio.enter_room(sid, conversation, namespace=self.namespace)
+            await sio.emit("session_confirm", offered, room=sid, namespace=self.namespace)
+
+        async def disconnect(sid: str) -> None:
+            session = await sio.get_session(sid, namespace=self.namespace)
+            conversation = session.get("conversation")
+            if conversation is not None and attached.get(conversation) == sid:
+                del attached[conversation]
+
+        async def handle_message(sid: str, data: Any) -> None:
+            session = await sio.get_session(sid, namespace=self.namespace)
+            conversation = session.get("conversation")
+            message = data.get("message") if isinstance(data, dict) else None
+            if conversation is None or not isinstance(message, str):
+                logger.info("web chat: a message without a confirmed session or text was dropped")
+                return
+            await guard(
+                UserMessage(
+                    message,
+                    SocketIOOutput(sio, self.bot_message_evt),
+                    conversation,
+                    input_channel=self.name(),
+                    metadata={"audience": "private"},
+                )
+            )
+
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on("disconnect", disconnect, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return socket_blueprint
 
 

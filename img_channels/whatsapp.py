@@ -13,25 +13,26 @@ import logging
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.shared.core.events import BotUttered
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from img_channels.choices import chosen_payload, last_buttons, numbered_options
 from img_channels.guard import TurnGuard
 from img_channels.text import split_message
-from img_channels.webhook import WebhookChannel
+from img_channels.webhook import WebhookChannel, required_env
+from img_store.conversation import Channel, ConversationKey
 
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 MESSAGE_LIMIT = 1600  # characters per Twilio message body
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-CHOOSE_HINT = "Reply with a number to choose."
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,9 @@ class TwilioSettings:
     def from_env(cls) -> TwilioSettings | None:
         """None when WhatsApp is not configured; an error when it is half configured."""
         names = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER")
-        values = {name: os.environ.get(name, "").strip() for name in names}
-        if not any(values.values()):
+        values = required_env(names, "WhatsApp")
+        if values is None:
             return None
-        unset = [name for name, value in values.items() if not value]
-        if unset:
-            raise ValueError(f"WhatsApp is half configured: set {', '.join(unset)}")
         number = values["TWILIO_WHATSAPP_NUMBER"]
         return cls(
             account_sid=values["TWILIO_ACCOUNT_SID"],
@@ -64,23 +62,6 @@ class TwilioSettings:
             webhook_url=os.environ.get("TWILIO_WEBHOOK_URL", "").strip(),
             api_url=os.environ.get("TWILIO_API_URL", cls.api_url).rstrip("/"),
         )
-
-
-def numbered_options(text: str, buttons: list[dict[str, Any]]) -> str:
-    """The message with its buttons as a numbered list."""
-    lines = [f"{number}. {button['title']}" for number, button in enumerate(buttons, 1)]
-    return "\n".join([text.strip(), "", *lines, CHOOSE_HINT])
-
-
-def chosen_payload(text: str, buttons: list[dict[str, Any]]) -> str | None:
-    """The payload of the option a reply like "2" or "2." picks, else None."""
-    choice = text.strip().rstrip(".)")
-    if not choice.isascii() or not choice.isdigit():
-        return None
-    number = int(choice)
-    if 1 <= number <= len(buttons):
-        return str(buttons[number - 1].get("payload", buttons[number - 1]["title"]))
-    return None
 
 
 class TwilioWhatsAppOutput(OutputChannel):
@@ -128,19 +109,24 @@ class WhatsAppInput(WebhookChannel[TwilioSettings]):
 
     @classmethod
     def name(cls) -> str:
-        return "whatsapp"
+        return Channel.WHATSAPP.value
 
     async def receive(
         self, request: Request, settings: TwilioSettings, guard: TurnGuard
     ) -> HTTPResponse:
-        form = {key: request.form.get(key) for key in request.form}
+        # Parsed here, not with request.form, which drops blank fields ("Body=" of a media
+        # message) that Twilio's signature covers.
+        form = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
         if not self._signed(request, form, settings):
             return response.json({"error": "forbidden"}, status=403)
-        sender = form.get("From", "")
+        sender = form.get("From") or ""
         if not sender.startswith("whatsapp:"):
             return response.text(EMPTY_TWIML, content_type="text/xml")
+        sender = ConversationKey(Channel.WHATSAPP, sender.removeprefix("whatsapp:")).sender_id
         text = form.get("ButtonPayload") or form.get("Body") or ""
-        payload = chosen_payload(text, await self._last_buttons(request, sender))
+        payload = chosen_payload(
+            text, await last_buttons(request.app.ctx.agent.tracker_store, sender)
+        )
         await guard(
             UserMessage(
                 payload or text,
@@ -161,14 +147,3 @@ class WhatsAppInput(WebhookChannel[TwilioSettings]):
         # TWILIO_WEBHOOK_URL, not what this server sees.
         url = settings.webhook_url or request.url
         return RequestValidator(settings.auth_token).validate(url, form, signature)
-
-    @staticmethod
-    async def _last_buttons(request: Request, sender_id: str) -> list[dict[str, Any]]:
-        """The buttons of the bot's latest message to this sender, from the tracker."""
-        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
-        if tracker is None:
-            return []
-        for event in reversed(tracker.events):
-            if isinstance(event, BotUttered):
-                return list(event.data.get("buttons") or [])
-        return []

@@ -164,6 +164,8 @@ class Cluster:
         """A cluster on loopback ports for benchmarks and tests, on a freshly made and
         migrated PostgreSQL database (this process's TRACKER_* point at it afterwards)."""
         os.environ.update(fresh_database(database))
+        # Through nginx, REST needs a token (img_channels.rest); rest_headers() sends it.
+        os.environ.setdefault("REST_TOKEN", "scratch-cluster-rest-token")
         subprocess.run(
             [sys.executable, "-m", "img_store", "migrate"],
             env=base_env(),

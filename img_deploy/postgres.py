@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, text
 
+from img_store.conversation import Channel, ConversationKey
+
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 
@@ -24,8 +26,9 @@ def fresh_database(name: str) -> dict[str, str]:
     }
 
 
-def stored_user_texts(database: str) -> dict[str, list[str]]:
-    """Every sender's user messages in the tracker store, in stored order."""
+def stored_rest_texts(database: str) -> dict[str, list[str]]:
+    """Every REST sender's user messages in the tracker store, in stored order, keyed by
+    the sender the client sent (not the stored ``rest:`` conversation id)."""
     engine = create_engine(f"{SERVER}/{database}")
     stored: dict[str, list[str]] = {}
     with engine.connect() as connection:
@@ -35,7 +38,9 @@ def stored_user_texts(database: str) -> dict[str, list[str]]:
                 "WHERE type_name = 'user' ORDER BY id"
             )
         )
-        for sender, message in rows:
-            stored.setdefault(sender, []).append(message)
+        for conversation, message in rows:
+            key = ConversationKey.parse(conversation)
+            if key.channel is Channel.REST:
+                stored.setdefault(key.user_id, []).append(message)
     engine.dispose()
     return stored

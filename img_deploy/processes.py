@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -16,6 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 BIN = Path(sys.executable).parent
 START_TIMEOUT_S = 300
+RUN_SECRET = secrets.token_urlsafe(32)
+RUN_WEB_SECRET = secrets.token_urlsafe(32)
 
 
 def free_port() -> int:
@@ -98,18 +101,46 @@ def base_env(**overrides: str) -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "ACTION_HOST": "127.0.0.1",
         "SANIC_HOST": "127.0.0.1",
+        # One per run, shared by the Rasa servers and the action server they call.
+        "ACTION_SERVER_SECRET": os.environ.get("ACTION_SERVER_SECRET") or RUN_SECRET,
+        # Shared by every instance, so a web chat session is valid on any of them.
+        "WEB_SESSION_SECRET": os.environ.get("WEB_SESSION_SECRET") or RUN_WEB_SECRET,
     }
     env.update(overrides)
     return env
 
 
+def rest_headers() -> dict[str, str]:
+    """Headers for a REST call: JSON, and ``REST_TOKEN`` as a bearer token when it is set
+    (needed from beyond loopback, as through nginx)."""
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get("REST_TOKEN"):
+        headers["Authorization"] = f"Bearer {os.environ['REST_TOKEN']}"
+    return headers
+
+
 def start_action_server(port: int, env: dict[str, str], log: Path, workers: int = 1) -> Server:
-    """rasa_sdk on 127.0.0.1 (SANIC_HOST), with ``workers`` Sanic worker processes."""
+    """The action server (img_deploy.action_server) on 127.0.0.1 (SANIC_HOST), with
+    ``workers`` Sanic worker processes; ``env`` must hold ACTION_SERVER_SECRET."""
     env = {**env, "ACTION_PORT": str(port), "ACTION_SERVER_SANIC_WORKERS": str(workers)}
-    command = [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    command = [
+        str(BIN / "python"),
+        "-m",
+        "img_deploy.action_server",
+        "--actions",
+        "actions",
+        "--port",
+        str(port),
+    ]
     return start_process(
         "action server", command, env, log, f"http://127.0.0.1:{port}/health", ROOT
     )
+
+
+# The project's `rasa` command applies img_rasa first (img_rasa/cli.py); stock Rasa is its
+# own module.
+PROJECT_RASA = (str(BIN / "rasa"),)
+STOCK_RASA = (str(BIN / "python"), "-m", "rasa")
 
 
 def start_rasa(
@@ -123,9 +154,12 @@ def start_rasa(
     credentials: Path | None = None,
     token: str = "bench-token",
     cors: str | None = None,
+    stock: bool = False,
 ) -> Server:
+    """``rasa run``: the project's ``rasa`` (img_rasa applied), or stock Rasa for a
+    reference bot."""
     command = [
-        str(BIN / "rasa"),
+        *(STOCK_RASA if stock else PROJECT_RASA),
         "run",
         "--model",
         str(model),

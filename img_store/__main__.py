@@ -2,7 +2,8 @@
 
 python -m img_store migrate            # upgrade the schema (make migrate)
 python -m img_store check              # exit 1 if the schema is behind
-python -m img_store purge [--days N]   # delete profiles unused for N days (make purge)
+python -m img_store purge [--days N]   # delete profiles unused for N days (make purge), and
+                                       # webhook message ids older than any retry
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from sqlalchemy.exc import OperationalError
 
 from img_store import migrations
+from img_store.deliveries import DeliveryLedger
 from img_store.profiles import (
     DEFAULT_RETENTION_DAYS,
     SchemaBehindError,
@@ -50,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     removed = store.purge_unused(args.days)
     print(f"purged {removed} profile(s) unused for {args.days} days on {where}")
+    expired = DeliveryLedger(store.engine).purge()
+    print(f"purged {expired} webhook message id(s) past the retry window")
     return 0
 
 

@@ -7,6 +7,7 @@ database whose schema is behind and names the command that upgrades it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -125,7 +126,8 @@ class ProfileStore:
                 deleted += session.execute(
                     delete(events).where(events.c.sender_id == sender_id)
                 ).rowcount
-            return deleted
+        erase_deleted(self.engine)
+        return deleted
 
     def purge_unused(
         self, older_than_days: int = DEFAULT_RETENTION_DAYS, *, now: datetime | None = None
@@ -175,9 +177,27 @@ def embedded_engine(url: URL | str) -> Engine:
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten with zeros, not left in free pages ("forget me").
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     return engine
+
+
+def erase_deleted(engine: Engine, attempts: int = 20) -> bool:
+    """After a deletion on SQLite: copy the write-ahead log into the database file and
+    truncate it, so the log's older copies of the deleted rows are gone too. Returns False
+    if a reader kept the log busy through every attempt (it is retried on the next one).
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    for _ in range(attempts):
+        with engine.connect() as connection:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if not busy:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def open_profile_store(settings: DatabaseSettings | None = None) -> ProfileStore:

@@ -14,13 +14,21 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
 
-from img_store.profiles import embedded_engine
+from img_store.profiles import embedded_engine, erase_deleted
 from img_store.settings import DatabaseSettings
 
 logger = logging.getLogger(__name__)
@@ -28,9 +36,61 @@ logger = logging.getLogger(__name__)
 FORGET_ACTION = "action_forget_me"
 RECENT_TRACKERS_KEPT = 1000
 NOT_STORED = -1  # never equal to a row id
+# A turn's cost grows with the events its tracker holds (Rasa rebuilds the dialogue states
+# from all of them for each prediction, and sends all of them on each action call). Past
+# TRIM_AT_EVENTS, the tracker handed to Rasa keeps only about the last WINDOW_EVENTS, from
+# the start of a user turn, after a prefix that sets the slots and the active form as they
+# were there. The policies look at the last 4 turns (max_history), which the window holds;
+# the table keeps every event.
+WINDOW_EVENTS = 40
+TRIM_AT_EVENTS = 80
+# The attribute on a windowed tracker: table rows of its session it does not hold, minus
+# the prefix events it holds that the table does not.
+ROW_OFFSET = "_img_row_offset"
 
 # Senders whose last save failed, for the channel to tell them (img_channels.guard).
 _save_failures: set[str] = set()
+
+
+def windowed(
+    tracker: DialogueStateTracker, domain: Domain
+) -> tuple[DialogueStateTracker, int] | None:
+    """The tracker cut to its last turns (see WINDOW_EVENTS) and how many events fewer it
+    starts with; None when it is short enough or has no turn boundary to cut at."""
+    events = list(tracker.events)
+    if len(events) <= TRIM_AT_EVENTS:
+        return None
+    cut = next(
+        (
+            index
+            for index in range(len(events) - WINDOW_EVENTS, len(events) - 1)
+            if isinstance(events[index], ActionExecuted)
+            and events[index].action_name == ACTION_LISTEN_NAME
+            and isinstance(events[index + 1], UserUttered)
+        ),
+        None,
+    )
+    if cut is None:
+        return None
+    before = DialogueStateTracker.from_events(tracker.sender_id, events[:cut], domain.slots)
+    stamp = events[cut].timestamp
+    prefix: list[Event] = [
+        ActionExecuted(ACTION_SESSION_START_NAME, timestamp=stamp),
+        SessionStarted(timestamp=stamp),
+    ]
+    prefix += [
+        SlotSet(slot.name, slot.value, timestamp=stamp)
+        for slot in before.slots.values()
+        if slot.value != slot.initial_value
+    ]
+    if before.active_loop_name:
+        prefix.append(ActiveLoop(before.active_loop_name, timestamp=stamp))
+    shift = cut - len(prefix)
+    window = DialogueStateTracker.from_events(
+        tracker.sender_id, prefix + events[cut:], domain.slots
+    )
+    setattr(window, ROW_OFFSET, getattr(tracker, ROW_OFFSET, 0) + shift)
+    return window, shift
 
 
 def take_save_failure(sender_id: str) -> bool:
@@ -94,6 +154,10 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
 
     def _hand_out(self, recent: _Recent) -> DialogueStateTracker:
         sender_id = recent.tracker.sender_id
+        cut = windowed(recent.tracker, self.domain) if self.domain is not None else None
+        if cut is not None:
+            window, shift = cut
+            recent = _Recent(window, recent.last_row_id, recent.stored_events - shift)
         self._handed_out[sender_id] = recent
         self._handed_out.move_to_end(sender_id)
         while len(self._handed_out) > RECENT_TRACKERS_KEPT:  # turns that never saved
@@ -117,7 +181,10 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
                 with self.session_scope() as session:
                     if self._last_row_id(session, sender_id) == recent.last_row_id:
                         return self._hand_out(recent)
-            return await super().retrieve(sender_id)
+            tracker = await super().retrieve(sender_id)
+            if tracker is None:
+                return None
+            return self._hand_out(_Recent(tracker, NOT_STORED, len(tracker.events)))
         except SQLAlchemyError as error:
             logger.error("tracker store unreachable on retrieve: %s", type(error).__name__)
             return recent.tracker if recent is not None else None
@@ -153,6 +220,7 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
                     self.SQLEvent.sender_id == tracker.sender_id
                 ).delete(synchronize_session=False)
                 session.commit()
+            erase_deleted(self.engine)
             return None
         handed_out = self._handed_out.pop(tracker.sender_id, None)
         await self.stream_events(tracker)
@@ -167,6 +235,13 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             last_row_id = rows[-1].id if rows else self._last_row_id(session, tracker.sender_id)
             session.commit()
         return last_row_id
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterable[Any]:
+        """Rasa's count of the session's stored rows, mapped onto a windowed tracker."""
+        stored = self._event_query(
+            session, tracker.sender_id, fetch_events_from_all_sessions=False
+        ).count()
+        return islice(tracker.events, max(stored - getattr(tracker, ROW_OFFSET, 0), 0), None)
 
     def _row(self, sender_id: str, event: Any) -> Any:
         data = event.as_dict()

@@ -7,12 +7,12 @@ Pure Python: no Rasa, no network, no randomness. The public API::
                     today=date(2026, 11, 23))
 """
 
-from img_strategy.advice import Advice, ProgramRange, Reason, UsedFigure
+from img_strategy.advice import Advice, ProgramRange, Reason
 from img_strategy.engine import advise, assess, describe, hypothetical, missing, program_range
 from img_strategy.profile import ExamStatus, Field, Profile, UsceKind, Visa
 from img_strategy.questions import Question
 from img_strategy.render import render, render_reasons, render_text
-from img_strategy.tables import Outlook, Rules, RuleTableError, default_rules, load_rules
+from img_strategy.tables import Outlook, Rules, RuleTableError, Table, default_rules, load_rules
 
 __all__ = [
     "Advice",
@@ -25,8 +25,8 @@ __all__ = [
     "Reason",
     "RuleTableError",
     "Rules",
+    "Table",
     "UsceKind",
-    "UsedFigure",
     "Visa",
     "advise",
     "assess",

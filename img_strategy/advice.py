@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from img_strategy.questions import Question
-from img_strategy.tables import Outlook, Rules
+from img_strategy.tables import Figure, Outlook, Rules, Table
+
+if TYPE_CHECKING:  # the question registry imports the engine, which imports this module
+    from img_strategy.questions import Question
 
 
 @dataclass(frozen=True)
@@ -20,15 +23,8 @@ class Reason:
     """One rule that fired: the table entry's id and where its content comes from."""
 
     rule: str
-    source: str  # id in sources.yml, e.g. "PEDS.case3" or "F4"
-    citation: str  # human-readable: article file and section, or facts.md id
-
-
-@dataclass(frozen=True)
-class UsedFigure:
-    id: str
-    display: str
-    source: str
+    source: str  # id in sources.yml, e.g. "PEDS.case3" or "F4" (never shown to users)
+    citation: str  # what a person reads: "Pediatrics article, Case 3", or publisher and date
 
 
 @dataclass(frozen=True)
@@ -54,11 +50,11 @@ class Advice:
     question: Question
     verdict: str
     recommendations: tuple[str, ...]
-    figures: tuple[UsedFigure, ...]
+    figures: tuple[Figure, ...]
     profile_facts: tuple[str, ...]
     reasons: tuple[Reason, ...]
     outlook: Outlook | None = None
-    table: str | None = None  # "pediatrics" or "general" when a score table was used
+    table: Table | None = None  # whose score tables the answer used
     program_count: ProgramRange | None = None
     assumptions: tuple[str, ...] = ()
 
@@ -66,6 +62,9 @@ class Advice:
         data = asdict(self)
         data["question"] = self.question.value
         data["outlook"] = self.outlook.name.lower() if self.outlook is not None else None
+        for figure in data["figures"]:  # plain JSON: a dated figure's day as ISO text
+            if figure["since"] is not None:
+                figure["since"] = figure["since"].isoformat()
         return data
 
     def to_json(self) -> str:
@@ -78,15 +77,16 @@ class AdviceBuilder:
 
     rules: Rules
     question: Question
+    today: date | None = None  # decides whether a cycle's figures are past their Match
     context: dict[str, Any] = field(default_factory=dict)
     _verdict: str | None = None
     _recommendations: list[str] = field(default_factory=list)
-    _figures: dict[str, UsedFigure] = field(default_factory=dict)
+    _figures: dict[str, Figure] = field(default_factory=dict)
     _facts: list[str] = field(default_factory=list)
     _reasons: dict[str, Reason] = field(default_factory=dict)
     _assumptions: list[str] = field(default_factory=list)
     outlook: Outlook | None = None
-    table: str | None = None
+    table: Table | None = None
     program_count: ProgramRange | None = None
 
     def text(self, statement_id: str, **context: Any) -> str:
@@ -110,7 +110,7 @@ class AdviceBuilder:
         if figure_id in self._figures:
             return  # recorded, and cited, already
         figure = self.rules.figure(figure_id)
-        self._figures[figure_id] = UsedFigure(figure_id, figure.display, figure.source)
+        self._figures[figure_id] = figure
         self.cite(f"figure.{figure_id}", figure.source)
 
     def cite(self, rule: str, source_id: str) -> None:
@@ -130,6 +130,11 @@ class AdviceBuilder:
         if text not in self._recommendations:
             self._recommendations.append(text)
 
+    def say_each(self, *statement_ids: str) -> None:
+        """Several statements in order, each a line of its own."""
+        for statement_id in statement_ids:
+            self.say(statement_id)
+
     def say_list(self, intro_id: str, item_ids: list[str]) -> None:
         """One line: an intro statement followed by several short statements."""
         items = "; ".join(self.text(item_id) for item_id in item_ids)
@@ -143,11 +148,25 @@ class AdviceBuilder:
         if description not in self._assumptions:
             self._assumptions.append(description)
 
+    def _say_past_cycles(self) -> None:
+        """A figure that belongs to a Match that is over says it may have changed."""
+        if self.today is None:
+            return
+        sources = {self.rules.sources[f.source] for f in self._figures.values()}
+        for source in sorted(sources, key=lambda s: s.id):
+            if source.match_year is None or source.check_at is None:
+                continue
+            # Match Day's month (F16) ends the cycle.
+            match_month = int(self.rules.figure("match_day_month").value or 0)
+            if (self.today.year, self.today.month) > (source.match_year, match_month):
+                self.say("cycle.past", match_year=source.match_year, check_at=source.check_at)
+
     def build(self) -> Advice:
         if self._verdict is None:
             raise AssertionError(f"handler for {self.question.value} set no verdict")
+        self._say_past_cycles()
         if self.table is not None:
-            self.say(f"table.{self.table}")  # every score-based answer says whose figures
+            self.say(f"table.{self.table.value}")  # every score-based answer says whose figures
         return Advice(
             question=self.question,
             verdict=self._verdict,

@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from img_strategy.asked import Asked, Uncovered
+from img_strategy.passmarks import CkResult, read_ck
 from img_strategy.profile import ExamStatus, Field, UsceKind, Visa
 from img_strategy.tables import SCORE_MAX, SCORE_MIN, Rules, default_rules
 
@@ -177,7 +179,15 @@ def vocabulary() -> Vocabulary:
         data = yaml.safe_load(fh)
     aliases: dict[str, dict[str, str]] = {}
     exact: dict[str, dict[str, str]] = {}
-    for kind in ("specialties", "visas", "exams", "results", "usce_types"):
+    for kind in (
+        "specialties",
+        "visas",
+        "exams",
+        "results",
+        "usce_types",
+        "visa_replies",
+        "exam_replies",
+    ):
         for canonical, words in data[kind].items():
             for word in words:
                 word = str(word)
@@ -494,7 +504,7 @@ class _Message:
             _cue("retake").search(self.clause_text(m))
         )
 
-    def retake_after(self, m: Mention, owner: Mention) -> bool:
+    def retake_after(self, m: Mention, owner: Mention | None) -> bool:
         """A retake named in ``m``'s clause or a later one, before another exam is named
         ("I failed step 2 ck, can I retake?")."""
         for index in range(self.clause_of(m), len(self.clauses)):
@@ -581,7 +591,7 @@ def facts_from_mentions(
             exam = parse_exam(owner.text) if owner else _exam_from_expected(expected)
             scores.append((m, exam or Exam.STEP2))
         elif m.label == Label.RESULT:
-            _read_result(msg, m, negated, facts)
+            _read_result(msg, m, negated, facts, _exam_from_expected(expected))
         elif m.label == Label.ATTEMPTS:
             count = _safe(parse_attempts, m.text)
             owner = msg.exam_of(m, continuation=True) or _nearest(msg, m, Label.EXAM)
@@ -632,8 +642,14 @@ def facts_from_mentions(
 
 
 def _read_result(
-    msg: _Message, m: Mention, negated: bool, facts: Callable[[Exam], _ExamFacts]
+    msg: _Message,
+    m: Mention,
+    negated: bool,
+    facts: Callable[[Exam], _ExamFacts],
+    asked_about: Exam | None,
 ) -> None:
+    """A result ("passed", "failed", "not yet") for the exam it is about: one named with
+    it, else the exam the bot asked about ("not yet" at the CK prompt), else the nearest."""
     result = _safe(parse_result, m.text)
     if result is None:
         return
@@ -644,16 +660,17 @@ def _read_result(
         owner = _nearest(msg, m, Label.EXAM)
     elif owner.start > m.end and _cue("school").search(msg.folded[m.end : owner.start]):
         return  # "failed a year in med school before step 1"
-    if owner is None:
+    exam = parse_exam(owner.text) if owner is not None else asked_about
+    if exam is None or exam == Exam.PRACTICE:
         return
+    if negated and result == Result.FIRST_ATTEMPT:
+        return  # "not on the first attempt" says nothing certain
     if negated:
-        # "never failed" is a first-attempt pass, "didn't pass" a fail; a negated
-        # "not taken" or "first attempt" says nothing certain.
+        # "never failed" is a first-attempt pass, "didn't pass" a fail; a result that is
+        # itself negative stays so ("no, not yet").
         flipped = {Result.FAILED: Result.FIRST_ATTEMPT, Result.PASSED: Result.NOT_PASSED}
-        if result not in flipped:
-            return
-        result = flipped[result]
-    exam_facts = facts(parse_exam(owner.text))
+        result = flipped.get(result, result)
+    exam_facts = facts(exam)
     exam_facts.results.append(result)
     if msg.retake_after(m, owner):
         exam_facts.retake = True
@@ -873,12 +890,12 @@ def _apply_exam(
     ):
         attempts += 1  # "failed twice" then passed = three attempts
 
-    if exam == Exam.STEP2 and score is not None:
-        passing = int(rules.figure("ck_passing_score").value or 0)
-        if score < passing:
-            problems.append(Problem("ck_below_passing", str(score), exam))
-            score = None
-            status = ExamStatus.FAILED if status != ExamStatus.FAILED_THEN_PASSED else status
+    # Only a score under every pass mark is a fail without a date: 214-217 passed before
+    # 1 July 2025, and the advice gives both readings (img_strategy.passmarks).
+    if exam == Exam.STEP2 and score is not None and read_ck(rules, score).result == CkResult.FAIL:
+        problems.append(Problem("ck_below_passing", str(score), exam))
+        score = None
+        status = ExamStatus.FAILED if status != ExamStatus.FAILED_THEN_PASSED else status
     pass_fail_year = int(rules.figure("step1_pass_fail_year").value or 0)
     after_pf = facts.year is not None and facts.year > pass_fail_year
     if exam == Exam.STEP1 and score is not None and after_pf:
@@ -950,6 +967,8 @@ def _validate_years_and_durations(
 
 
 _SCORE_FIELDS = (Field.STEP2, Field.STEP2_PRACTICE, Field.STEP1, Field.STEP3)
+# The status field of an exam the bot asked about, for a bare "not yet".
+_EXAM_STATUS_FIELD = {Exam.STEP1: "step1", Exam.STEP2: "step2", Exam.STEP3: "step3"}
 _NONE_WORDS = frozenset({"none", "no", "zero", "0", "nil", "nothing", "no usce", "none yet"})
 
 
@@ -960,6 +979,9 @@ def _bare_answer(
     stripped = text.strip().rstrip(".!")
     if expected is None or not stripped or mentions:
         return []
+    exam = _exam_from_expected(expected)
+    if exam in _EXAM_STATUS_FIELD and vocabulary().lookup("exam_replies", stripped):
+        return ParsedFacts({_EXAM_STATUS_FIELD[exam]: ExamStatus.NOT_TAKEN})
     if expected in _SCORE_FIELDS and re.fullmatch(r"-?[\d.,]+|[a-z -]+", stripped.lower()):
         try:
             parse_number(stripped)
@@ -973,6 +995,8 @@ def _bare_answer(
         return ParsedFacts({"usce_months": 0})
     if expected == Field.GRADUATION_YEAR and _safe(parse_years_ago, stripped) is not None:
         return [Mention(Label.YEARS_AGO, stripped, 0, len(text))]  # "this year", "last year"
+    if expected == Field.VISA and (reply := vocabulary().lookup("visa_replies", stripped)):
+        return ParsedFacts({"visa": Visa(reply)})
     return []
 
 
@@ -1004,3 +1028,34 @@ def _safe(parser: Any, text: str) -> Any:
         return parser(text)
     except ParseError:
         return None
+
+
+# --------------------------------------------------------------------------------------------
+# What a question says beyond profile facts
+
+
+def asked_from_mentions(text: str, mentions: Iterable[Mention]) -> Asked:
+    """The specialties a question names, in order ("IM or FM?"), and what kind of uncovered
+    question it is, if it is one (words in ``vocabulary.yml``'s ``uncovered_topics``)."""
+    specialties: list[str] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        if m.label == Label.SPECIALTY:
+            spec = _safe(parse_specialty, m.text)
+            if spec is not None and spec not in specialties:
+                specialties.append(spec)
+    return Asked(tuple(specialties), _uncovered_kind(text))
+
+
+def _uncovered_kind(text: str) -> Uncovered:
+    folded = _fold(text)
+    for kind, words in _uncovered_words().items():
+        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", folded) for w in words):
+            return kind
+    return Uncovered.OTHER
+
+
+@lru_cache(maxsize=1)
+def _uncovered_words() -> dict[Uncovered, tuple[str, ...]]:
+    with VOCABULARY_FILE.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)["uncovered_topics"]
+    return {Uncovered(kind): tuple(_fold(str(w)) for w in words) for kind, words in data.items()}

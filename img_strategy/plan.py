@@ -18,12 +18,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from img_strategy.advice import Advice, AdviceBuilder
-from img_strategy.engine import ck_target, describe
+from img_strategy.assessment import ck_target
 from img_strategy.profile import ExamStatus, Profile, Visa
 from img_strategy.questions import Question
+from img_strategy.readback import describe
 from img_strategy.tables import Rules, default_rules
+
+if TYPE_CHECKING:
+    from img_strategy.answers.shared import AnswerContext
 
 
 @dataclass(frozen=True, order=True)
@@ -324,6 +329,11 @@ def _schedule(
 # --------------------------------------------------------------------------------------------
 
 
+def answer(ctx: AnswerContext) -> Advice:
+    """The question registry's handler for ``Question.PLAN``: the plan's own advice."""
+    return build_plan(ctx.profile, ctx.today, rules=ctx.rules).advice
+
+
 def build_plan(
     profile: Profile,
     today: date,
@@ -557,8 +567,8 @@ def _signals_line(b: AdviceBuilder, profile: Profile, cycle: _Cycle) -> str:
     spec = b.rules.specialties.get(profile.specialty) if profile.specialty else None
     if spec is None:
         return b.text("plan.signals_unknown", specialty="your specialty")
-    figure_id = f"signals_2026_{spec.id}"
-    if figure_id not in b.rules.figures:
+    figure_id = spec.signals_figure
+    if figure_id is None:
         return b.text("plan.signals_unknown", specialty=spec.name)
     signals = b.rules.figure_text(figure_id, b.rules.statement("plan.signals"))
     b.use_figure(figure_id)

@@ -69,6 +69,7 @@ class Field(str, Enum):
     STEP1 = "step1"
     STEP2 = "step2_score"
     STEP2_PRACTICE = "step2_practice"
+    STEP2_DATE = "step2_date"  # asked only when the CK's pass or fail depends on it
     STEP3 = "step3"
     VISA = "visa"
     GRADUATION_YEAR = "graduation_year"
@@ -86,6 +87,9 @@ class Profile:
     step2_score: int | None = None
     step2_attempts: int | None = None
     step2_practice: int | None = None  # NBME/UWSA estimate when CK is not taken yet
+    # When CK was taken (the 1st of the month when only the month is known): the pass mark
+    # depends on the exam date (214 until 30 June 2025, 218 from 1 July 2025).
+    step2_date: date | None = None
     step3: ExamStatus | None = None
     step3_score: int | None = None
     visa: Visa | None = None
@@ -126,10 +130,7 @@ class Profile:
         return {name: value for name, value in self.to_dict().items() if value is not None}
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            f.name: (v.value if isinstance(v := getattr(self, f.name), Enum) else v)
-            for f in dataclasses.fields(self)
-        }
+        return {f.name: plain_value(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Profile:
@@ -146,8 +147,21 @@ class Profile:
             value = data.get(f.name)
             if value is None:
                 continue
-            kwargs[f.name] = enums[f.name](value) if f.name in enums else value
+            if f.name in enums:
+                value = enums[f.name](value)
+            elif f.name == "step2_date" and isinstance(value, str):
+                value = date.fromisoformat(value)
+            kwargs[f.name] = value
         return cls(**kwargs)
+
+
+def plain_value(value: Any) -> Any:
+    """A field as a slot or JSON holds it: enums by value, dates as ISO text."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _failures(status: ExamStatus | None, attempts: int | None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from img_strategy.advice import Advice, AdviceBuilder
 from img_strategy.parsing import Problem, Unsure
 from img_strategy.questions import Question
-from img_strategy.tables import Rules, default_rules
+from img_strategy.tables import Rules, Table, default_rules
 
 # A chat bubble stays readable with a verdict plus a few short lines; more goes into the
 # next message rather than one wall of text.
@@ -31,7 +31,7 @@ def render_reasons(advice: Advice) -> str:
     if advice.profile_facts:
         lines.append("Your facts I used: " + "; ".join(advice.profile_facts) + ".")
     if advice.table:
-        table = "pediatrics-specific" if advice.table == "pediatrics" else "general"
+        table = "pediatrics-specific" if advice.table == Table.PEDIATRICS else "general"
         lines.append(f"Score table: the {table} guidance.")
     seen: set[str] = set()
     for reason in advice.reasons:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import IntEnum
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum, IntEnum
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import yaml
 
@@ -35,16 +36,23 @@ CONTEXT_KEYS = frozenset(
         "step1_score",
         "exam",
         "outlook",
+        "comparison",
         "count",
         "usce_months_text",
         "value",
+        "failures",
+        "cutoff_date",
+        "pass_mark",
+        "taken",
+        "match_year",
+        "check_at",
+        "signals",
+        "share",
         # the dated plan (img_strategy/plan.py)
         "month",
         "months",
-        "match_year",
         "missed_year",
         "weeks",
-        "signals",
     }
 )
 # Names that legitimately contain digits; any other digit in a statement is refused.
@@ -56,44 +64,77 @@ class RuleTableError(ValueError):
 
 
 class Outlook(IntEnum):
-    """How realistic a goal is, worst to best. Ordered so it can be compared and capped."""
+    """How attainable a goal is, worst to best: one scale for every specialty.
 
-    LONG_SHOT = 1
-    CHALLENGING = 2
-    REALISTIC = 3
-    STRONG = 4
-    VERY_STRONG = 5
+    Each level is an article's own verdict (its words are the ``outlook.*`` statements):
+    ``VERY_HARD`` "even strong scores may not be enough" (very competitive fields),
+    ``VERY_CHALLENGING`` the general article's Scenario 3, ``SIGNIFICANT_CHALLENGE``
+    "a significant challenge, but not the end" (CK under 220), ``CHALLENGING`` "still
+    matchable, but very strategic" (220s), then realistic, strong and very strong.
+    """
+
+    VERY_HARD = 1
+    VERY_CHALLENGING = 2
+    SIGNIFICANT_CHALLENGE = 3
+    CHALLENGING = 4
+    REALISTIC = 5
+    STRONG = 6
+    VERY_STRONG = 7
 
     @classmethod
     def parse(cls, name: str) -> Outlook:
         return cls[name.upper()]
 
 
+class Table(str, Enum):
+    """Whose score tables answer for a specialty: the general article's, or the pediatrics
+    article's (which refine targets, counts and kinds, never the cross-field outlook)."""
+
+    GENERAL = "general"
+    PEDIATRICS = "pediatrics"
+
+
+class Group(str, Enum):
+    """Where the general article places a specialty; the order between groups is its
+    order of attainability for non-US IMGs."""
+
+    CORE = "core"  # FM, IM, Peds: "more attainable"
+    NEURO_PSYCH = "neuro_psych"  # "also realistic"
+    NOT_IN_GUIDANCE = "not_in_guidance"  # the articles give no field-specific figures
+    HIGHLY_COMPETITIVE = "highly_competitive"  # "even strong scores may not be enough"
+
+
+class PenaltyKind(str, Enum):
+    """Profile facts that lower the outlook (modifiers.yml)."""
+
+    STEP1_FAILED_ONCE = "step1_failed_before"
+    STEP1_FAILED_REPEATEDLY = "step1_failed_repeatedly"
+    STEP2_FAILED_ONCE = "step2_failed_before"
+    STEP2_FAILED_REPEATEDLY = "step2_failed_repeatedly"
+    YOG_BEYOND_CONCERN = "yog_beyond_concern"
+    H1B_ONLY = "h1b_only"
+
+
 @dataclass(frozen=True)
 class Source:
+    """Where a rule comes from. ``citation`` is what a person reads; ids and file names
+    stay internal."""
+
     id: str
     doc_file: str
     section: str
+    citation: str
     status: str = "verified"  # facts.md: verified | reported
     as_of: str | None = None
+    match_year: int | None = None  # a fact that belongs to one Match cycle
+    check_at: str | None = None  # where a newer figure is published
 
     @property
     def reported(self) -> bool:
         return self.status == "reported"
 
     def cite(self) -> str:
-        """Short human-readable citation, e.g. ``facts.md F4 (reported, as of 1 July 2025)``."""
         return self.citation
-
-    @cached_property
-    def citation(self) -> str:
-        # Computed once per source: every advice call cites several.
-        if self.doc_file == "facts.md":
-            notes = [n for n in ("reported" if self.reported else None, self.as_of) if n]
-            if self.as_of:
-                notes[-1] = f"as of {self.as_of}"
-            return f"facts.md {self.id}" + (f" ({', '.join(notes)})" if notes else "")
-        return f"{Path(self.doc_file).name}, {self.section}"
 
 
 @dataclass(frozen=True)
@@ -104,6 +145,7 @@ class Figure:
     low: float | None = None
     high: float | None = None
     value: float | None = None
+    since: date | None = None  # the day a dated figure (a pass mark, a rule) took effect
 
 
 @dataclass(frozen=True)
@@ -116,24 +158,63 @@ class Statement:
 
 @dataclass(frozen=True)
 class Band:
-    """One row of a score-banded table: scores ``low..high`` inclusive map to ``data``."""
+    """One row of a score-banded table: scores ``low..high`` inclusive."""
 
     id: str
     low: int
     high: int
     source: str
-    data: Mapping[str, Any] = field(default_factory=dict)
 
     def contains(self, score: int) -> bool:
         return self.low <= score <= self.high
 
 
 @dataclass(frozen=True)
-class BandTable:
-    name: str
-    bands: tuple[Band, ...]
+class ScoreBand(Band):
+    """A Step 2 CK band: the article's statement for it and, in the general table, the
+    outlook it maps to (the pediatrics rows refine wording only)."""
 
-    def lookup(self, score: int) -> Band:
+    figure: str = ""
+    statement: str = ""
+    outlook: Outlook | None = None
+
+
+@dataclass(frozen=True)
+class CountBand(Band):
+    """How many programs: a fixed range, or the low end taken from a figure."""
+
+    statement: str = ""
+    low_count: int | None = None
+    low_figure: str | None = None
+    high_count: int | None = None
+
+
+@dataclass(frozen=True)
+class KindsBand(Band):
+    """Which kinds of program to list (each kind is a ``kind.*`` statement)."""
+
+    figure: str = ""
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LegacyStep1Band(Band):
+    """A three-digit Step 1 (exams before the pass/fail date), pediatrics article."""
+
+    figure: str = ""
+    statement: str = ""
+
+
+B = TypeVar("B", bound=Band)
+E = TypeVar("E", bound=Enum)
+
+
+@dataclass(frozen=True)
+class BandTable(Generic[B]):
+    name: str
+    bands: tuple[B, ...]
+
+    def lookup(self, score: int) -> B:
         clamped = min(max(score, SCORE_MIN), SCORE_MAX)
         for band in self.bands:
             if band.contains(clamped):
@@ -145,15 +226,17 @@ class BandTable:
 class Specialty:
     id: str
     name: str
-    group: str
-    table: str  # "general" | "pediatrics"
+    group: Group
+    table: Table
     source: str
     target_figure: str | None = None  # overrides the group's CK target
+    img_share_figure: str | None = None  # share of first-year positions IMGs filled (F21)
+    signals_figure: str | None = None  # program signals for one Match (F17, F18)
 
 
 @dataclass(frozen=True)
-class Group:
-    id: str
+class GroupRule:
+    group: Group
     cap: Outlook
     statement: str
     source: str
@@ -164,23 +247,27 @@ class Group:
 class ScoreTable:
     """Per-table settings: the CK target that offsets earlier failed attempts."""
 
-    id: str
+    table: Table
     fail_target_figure: str
     source: str
 
 
 @dataclass(frozen=True)
 class Penalty:
-    id: str
+    kind: PenaltyKind
     steps: int
     statement: str
     source: str
+
+    @property
+    def id(self) -> str:
+        return self.kind.value
 
 
 @dataclass(frozen=True)
 class CountFloor:
     id: str
-    table: str
+    table: Table
     low: int
     high: int | None
     statement: str
@@ -194,15 +281,16 @@ class Rules:
     sources: Mapping[str, Source]
     figures: Mapping[str, Figure]
     statements: Mapping[str, Statement]
-    step2_outlook: Mapping[str, BandTable]
-    program_count: Mapping[str, BandTable]
-    program_kinds: Mapping[str, BandTable]
-    legacy_step1: Mapping[str, BandTable]
+    step2_outlook: Mapping[Table, BandTable[ScoreBand]]
+    program_count: Mapping[Table, BandTable[CountBand]]
+    program_kinds: Mapping[Table, BandTable[KindsBand]]
+    legacy_step1: Mapping[Table, BandTable[LegacyStep1Band]]
     specialties: Mapping[str, Specialty]
-    groups: Mapping[str, Group]
-    score_tables: Mapping[str, ScoreTable]
+    groups: Mapping[Group, GroupRule]
+    score_tables: Mapping[Table, ScoreTable]
     realism_candidates: tuple[str, ...]
-    penalties: Mapping[str, Penalty]
+    penalties: Mapping[PenaltyKind, Penalty]
+    outlook_floor: Outlook  # penalties never push a named field below this
     count_floors: tuple[CountFloor, ...]
 
     def figure(self, figure_id: str) -> Figure:
@@ -290,12 +378,22 @@ def _load_sources(data: dict[str, Any]) -> dict[str, Source]:
         status = entry.get("status", "verified")
         if status not in ("verified", "reported"):
             raise RuleTableError(f"{where}: status must be verified or reported")
+        document = docs[entry["doc"]]
+        if document.get("cite_as"):  # an article: "Pediatrics article, Case 3"
+            _require(where, entry, "name")
+            citation = f"{document['cite_as']}, {entry['name']}"
+        else:  # a dated fact: its publisher and date
+            _require(where, entry, "publisher", "date")
+            citation = f"{entry['publisher']}, {entry['date']}"
         out[sid] = Source(
             id=sid,
-            doc_file=docs[entry["doc"]]["file"],
+            doc_file=document["file"],
             section=str(entry["section"]),
+            citation=citation,
             status=status,
             as_of=entry.get("as_of"),
+            match_year=entry.get("match_year"),
+            check_at=entry.get("check_at"),
         )
     return out
 
@@ -308,6 +406,9 @@ def _load_figures(data: dict[str, Any], sources: Mapping[str, Source]) -> dict[s
         low, high = entry.get("low"), entry.get("high")
         if low is not None and high is not None and low > high:
             raise RuleTableError(f"{where}: low {low} is above high {high}")
+        since = entry.get("since")
+        if since is not None and not isinstance(since, date):
+            raise RuleTableError(f"{where}: since must be a date (YYYY-MM-DD)")
         out[fid] = Figure(
             id=fid,
             display=str(entry["display"]),
@@ -315,6 +416,7 @@ def _load_figures(data: dict[str, Any], sources: Mapping[str, Source]) -> dict[s
             low=low,
             high=high,
             value=entry.get("value"),
+            since=since,
         )
     return out
 
@@ -345,20 +447,99 @@ def _load_statements(
     return out
 
 
+class _Refs:
+    """Checks that an entry's references to other tables exist, naming the entry if not."""
+
+    def __init__(
+        self,
+        sources: Mapping[str, Source],
+        figures: Mapping[str, Figure],
+        statements: Mapping[str, Statement],
+    ) -> None:
+        self.sources, self.figures, self.statements = sources, figures, statements
+
+    def source(self, where: str, value: Any) -> str:
+        return _check_source(where, value, self.sources)
+
+    def figure(self, where: str, value: Any) -> str:
+        if value not in self.figures:
+            raise RuleTableError(f"{where}: unknown figure {value!r}")
+        return str(value)
+
+    def statement(self, where: str, value: Any) -> str:
+        if value not in self.statements:
+            raise RuleTableError(f"{where}: unknown statement {value!r}")
+        return str(value)
+
+    def optional_figure(self, where: str, value: Any) -> str | None:
+        return None if value is None else self.figure(where, value)
+
+
+def _outlook(where: str, name: Any) -> Outlook:
+    try:
+        return Outlook.parse(str(name))
+    except KeyError as exc:
+        raise RuleTableError(f"{where}: unknown outlook {name!r}") from exc
+
+
+def _enum(where: str, kind: type[E], value: Any, what: str) -> E:
+    try:
+        return kind(value)
+    except ValueError as exc:
+        raise RuleTableError(f"{where}: unknown {what} {value!r}") from exc
+
+
+def _score_band(where: str, row: dict[str, Any], base: dict[str, Any], refs: _Refs) -> ScoreBand:
+    return ScoreBand(
+        **base,
+        figure=refs.figure(where, row.get("figure")),
+        statement=refs.statement(where, row.get("statement")),
+        outlook=_outlook(where, row["outlook"]) if "outlook" in row else None,
+    )
+
+
+def _count_band(where: str, row: dict[str, Any], base: dict[str, Any], refs: _Refs) -> CountBand:
+    return CountBand(
+        **base,
+        statement=refs.statement(where, row.get("statement")),
+        low_count=row.get("low"),
+        low_figure=refs.optional_figure(where, row.get("low_figure")),
+        high_count=row.get("high"),
+    )
+
+
+def _kinds_band(where: str, row: dict[str, Any], base: dict[str, Any], refs: _Refs) -> KindsBand:
+    for kind in row.get("kinds", []):
+        if f"kind.{kind}" not in refs.statements:
+            raise RuleTableError(f"{where}: kind {kind!r} has no statement kind.{kind}")
+    return KindsBand(
+        **base, figure=refs.figure(where, row.get("figure")), kinds=tuple(row.get("kinds", ()))
+    )
+
+
+def _legacy_band(
+    where: str, row: dict[str, Any], base: dict[str, Any], refs: _Refs
+) -> LegacyStep1Band:
+    return LegacyStep1Band(
+        **base,
+        figure=refs.figure(where, row.get("figure")),
+        statement=refs.statement(where, row.get("statement")),
+    )
+
+
 def _load_band_tables(
-    file: str,
     name: str,
     data: dict[str, Any],
-    sources: Mapping[str, Source],
-    figures: Mapping[str, Figure],
-    statements: Mapping[str, Statement],
-) -> dict[str, BandTable]:
-    tables: dict[str, BandTable] = {}
+    refs: _Refs,
+    make_row: Callable[[str, dict[str, Any], dict[str, Any], _Refs], B],
+) -> dict[Table, BandTable[B]]:
+    tables: dict[Table, BandTable[B]] = {}
     for table_name, rows in data.items():
-        prefix = f"{file}: {name}.{table_name}"
+        prefix = f"bands.yml: {name}.{table_name}"
+        table = _enum(prefix, Table, table_name, "table")
         if not isinstance(rows, list) or not rows:
             raise RuleTableError(f"{prefix}: must be a non-empty list of bands")
-        bands: list[Band] = []
+        bands: list[B] = []
         for row in rows:
             _require(prefix, row, "id", "min", "max", "source")
             where = f"{prefix}: {row['id']}"
@@ -366,26 +547,13 @@ def _load_band_tables(
                 raise RuleTableError(f"{where}: min and max must be whole scores")
             if row["min"] > row["max"]:
                 raise RuleTableError(f"{where}: min {row['min']} is above max {row['max']}")
-            for key in ("figure", "low_figure", "target_figure"):
-                if row.get(key) is not None and row[key] not in figures:
-                    raise RuleTableError(f"{where}: unknown figure {row[key]!r}")
-            if row.get("statement") is not None and row["statement"] not in statements:
-                raise RuleTableError(f"{where}: unknown statement {row['statement']!r}")
-            if "outlook" in row and row["outlook"].upper() not in Outlook.__members__:
-                raise RuleTableError(f"{where}: unknown outlook {row['outlook']!r}")
-            for kind in row.get("kinds", []):
-                if f"kind.{kind}" not in statements:
-                    raise RuleTableError(f"{where}: kind {kind!r} has no statement kind.{kind}")
-            payload = {k: v for k, v in row.items() if k not in ("id", "min", "max", "source")}
-            bands.append(
-                Band(
-                    id=row["id"],
-                    low=row["min"],
-                    high=row["max"],
-                    source=_check_source(where, row["source"], sources),
-                    data=payload,
-                )
-            )
+            base = {
+                "id": row["id"],
+                "low": row["min"],
+                "high": row["max"],
+                "source": refs.source(where, row["source"]),
+            }
+            bands.append(make_row(where, row, base, refs))
         bands.sort(key=lambda b: b.low)
         expected = SCORE_MIN
         for band in bands:
@@ -398,8 +566,73 @@ def _load_band_tables(
             expected = band.high + 1
         if expected != SCORE_MAX + 1:
             raise RuleTableError(f"{prefix}: scores {expected}-{SCORE_MAX} uncovered")
-        tables[table_name] = BandTable(name=f"{name}.{table_name}", bands=tuple(bands))
+        tables[table] = BandTable(name=f"{name}.{table_name}", bands=tuple(bands))
     return tables
+
+
+def _entries(
+    spec_data: dict[str, Any], key: str, label: str, *required: str
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(id, where, entry) for each entry under ``key`` in specialties.yml, checked to have
+    the ``required`` keys."""
+    for entry_id, entry in (spec_data.get(key) or {}).items():
+        where = f"specialties.yml: {label}{entry_id}"
+        _require(where, entry, *required)
+        yield entry_id, where, entry
+
+
+def _load_groups(spec_data: dict[str, Any], refs: _Refs) -> dict[Group, GroupRule]:
+    groups: dict[Group, GroupRule] = {}
+    required = ("cap", "statement", "source", "target_figure")
+    for gid, where, entry in _entries(spec_data, "groups", "group ", *required):
+        group = _enum(where, Group, gid, "group")
+        groups[group] = GroupRule(
+            group=group,
+            cap=_outlook(where, entry["cap"]),
+            statement=refs.statement(where, entry["statement"]),
+            source=refs.source(where, entry["source"]),
+            target_figure=refs.figure(where, entry["target_figure"]),
+        )
+    if set(groups) != set(Group):
+        raise RuleTableError("specialties.yml: groups must list " + ", ".join(Group))
+    return groups
+
+
+def _load_specialties(spec_data: dict[str, Any], refs: _Refs) -> dict[str, Specialty]:
+    specialties: dict[str, Specialty] = {}
+    required = ("name", "group", "table", "source")
+    for sid, where, entry in _entries(spec_data, "specialties", "", *required):
+        specialties[sid] = Specialty(
+            id=sid,
+            name=entry["name"],
+            group=_enum(where, Group, entry["group"], "group"),
+            table=_enum(where, Table, entry["table"], "table"),
+            source=refs.source(where, entry["source"]),
+            target_figure=refs.optional_figure(where, entry.get("target_figure")),
+            img_share_figure=refs.optional_figure(where, entry.get("img_share")),
+            signals_figure=refs.optional_figure(where, entry.get("signals")),
+        )
+    return specialties
+
+
+def _load_penalties(mods: dict[str, Any], refs: _Refs) -> dict[PenaltyKind, Penalty]:
+    penalties: dict[PenaltyKind, Penalty] = {}
+    for entry in mods.get("outlook_penalties") or []:
+        _require("modifiers.yml: outlook_penalties", entry, "id", "penalty", "statement", "source")
+        where = f"modifiers.yml: {entry['id']}"
+        if not isinstance(entry["penalty"], int) or entry["penalty"] < 0:
+            raise RuleTableError(f"{where}: penalty must be a whole number >= 0")
+        kind = _enum(where, PenaltyKind, entry["id"], "penalty")
+        penalties[kind] = Penalty(
+            kind=kind,
+            steps=entry["penalty"],
+            statement=refs.statement(where, entry["statement"]),
+            source=refs.source(where, entry["source"]),
+        )
+    if set(penalties) != set(PenaltyKind):
+        missing = sorted(k.value for k in set(PenaltyKind) - set(penalties))
+        raise RuleTableError(f"modifiers.yml: missing penalties {missing}")
+    return penalties
 
 
 def load_rules(directory: Path | str = RULES_DIR) -> Rules:
@@ -408,120 +641,79 @@ def load_rules(directory: Path | str = RULES_DIR) -> Rules:
     sources = _load_sources(_read(directory, "sources.yml"))
     figures = _load_figures(_read(directory, "figures.yml"), sources)
     statements = _load_statements(_read(directory, "statements.yml"), sources, figures)
+    refs = _Refs(sources, figures, statements)
 
     bands = _read(directory, "bands.yml")
-    band_tables: dict[str, dict[str, BandTable]] = {}
     for name in ("step2_outlook", "program_count", "program_kinds", "legacy_step1"):
         if name not in bands:
             raise RuleTableError(f"bands.yml: missing table {name}")
-        band_tables[name] = _load_band_tables(
-            "bands.yml", name, bands[name], sources, figures, statements
-        )
-    for name in ("step2_outlook", "program_count", "program_kinds"):
-        if set(band_tables[name]) != {"general", "pediatrics"}:
+    step2_outlook = _load_band_tables("step2_outlook", bands["step2_outlook"], refs, _score_band)
+    program_count = _load_band_tables("program_count", bands["program_count"], refs, _count_band)
+    program_kinds = _load_band_tables("program_kinds", bands["program_kinds"], refs, _kinds_band)
+    legacy = _load_band_tables("legacy_step1", bands["legacy_step1"], refs, _legacy_band)
+    for name, loaded in (
+        ("step2_outlook", step2_outlook),
+        ("program_count", program_count),
+        ("program_kinds", program_kinds),
+    ):
+        if set(loaded) != set(Table):
             raise RuleTableError(f"bands.yml: {name} needs general and pediatrics tables")
+    for band in step2_outlook[Table.GENERAL].bands:
+        if band.outlook is None:  # the general article decides the outlook for every field
+            raise RuleTableError(f"bands.yml: step2_outlook.general: {band.id}: needs outlook")
 
     spec_data = _read(directory, "specialties.yml")
-    groups: dict[str, Group] = {}
-    for gid, entry in (spec_data.get("groups") or {}).items():
-        where = f"specialties.yml: group {gid}"
-        _require(where, entry, "cap", "statement", "source", "target_figure")
-        if entry["statement"] not in statements:
-            raise RuleTableError(f"{where}: unknown statement {entry['statement']!r}")
-        if entry["target_figure"] not in figures:
-            raise RuleTableError(f"{where}: unknown figure {entry['target_figure']!r}")
-        try:
-            cap = Outlook.parse(entry["cap"])
-        except KeyError as exc:
-            raise RuleTableError(f"{where}: unknown outlook {entry['cap']!r}") from exc
-        groups[gid] = Group(
-            gid,
-            cap,
-            entry["statement"],
-            _check_source(where, entry["source"], sources),
-            entry["target_figure"],
+    groups = _load_groups(spec_data, refs)
+    score_tables: dict[Table, ScoreTable] = {}
+    for tid, where, entry in _entries(
+        spec_data, "tables", "table ", "fail_target_figure", "source"
+    ):
+        table = _enum(where, Table, tid, "table")
+        score_tables[table] = ScoreTable(
+            table,
+            refs.figure(where, entry["fail_target_figure"]),
+            refs.source(where, entry["source"]),
         )
-    score_tables: dict[str, ScoreTable] = {}
-    for tid, entry in (spec_data.get("tables") or {}).items():
-        where = f"specialties.yml: table {tid}"
-        _require(where, entry, "fail_target_figure", "source")
-        if entry["fail_target_figure"] not in figures:
-            raise RuleTableError(f"{where}: unknown figure {entry['fail_target_figure']!r}")
-        score_tables[tid] = ScoreTable(
-            tid, entry["fail_target_figure"], _check_source(where, entry["source"], sources)
-        )
-    if set(score_tables) != set(band_tables["step2_outlook"]):
+    if set(score_tables) != set(Table):
         raise RuleTableError("specialties.yml: tables must list general and pediatrics")
-    specialties: dict[str, Specialty] = {}
-    for sid, entry in (spec_data.get("specialties") or {}).items():
-        where = f"specialties.yml: {sid}"
-        _require(where, entry, "name", "group", "table", "source")
-        if entry["group"] not in groups:
-            raise RuleTableError(f"{where}: unknown group {entry['group']!r}")
-        if entry["table"] not in band_tables["step2_outlook"]:
-            raise RuleTableError(f"{where}: unknown table {entry['table']!r}")
-        if entry.get("target_figure") is not None and entry["target_figure"] not in figures:
-            raise RuleTableError(f"{where}: unknown figure {entry['target_figure']!r}")
-        specialties[sid] = Specialty(
-            sid,
-            entry["name"],
-            entry["group"],
-            entry["table"],
-            _check_source(where, entry["source"], sources),
-            entry.get("target_figure"),
-        )
+    specialties = _load_specialties(spec_data, refs)
     candidates = tuple(spec_data.get("realism_candidates") or ())
     for cid in candidates:
         if cid not in specialties:
             raise RuleTableError(f"specialties.yml: realism candidate {cid!r} unknown")
 
     mods = _read(directory, "modifiers.yml")
-    penalties: dict[str, Penalty] = {}
-    for entry in mods.get("outlook_penalties") or []:
-        _require("modifiers.yml: outlook_penalties", entry, "id", "penalty", "statement", "source")
-        where = f"modifiers.yml: {entry['id']}"
-        if entry["statement"] not in statements:
-            raise RuleTableError(f"{where}: unknown statement {entry['statement']!r}")
-        if not isinstance(entry["penalty"], int) or entry["penalty"] < 0:
-            raise RuleTableError(f"{where}: penalty must be a whole number >= 0")
-        penalties[entry["id"]] = Penalty(
-            entry["id"],
-            entry["penalty"],
-            entry["statement"],
-            _check_source(where, entry["source"], sources),
-        )
+    penalties = _load_penalties(mods, refs)
+    floor = _outlook("modifiers.yml: outlook_floor", mods.get("outlook_floor"))
     floors: list[CountFloor] = []
     for entry in mods.get("program_count_floors") or []:
         _require("modifiers.yml: program_count_floors", entry, "id", "table", "low", "source")
         where = f"modifiers.yml: {entry['id']}"
         floors.append(
             CountFloor(
-                entry["id"],
-                entry["table"],
-                entry["low"],
-                entry.get("high"),
-                entry["statement"],
-                _check_source(where, entry["source"], sources),
+                id=entry["id"],
+                table=_enum(where, Table, entry["table"], "table"),
+                low=entry["low"],
+                high=entry.get("high"),
+                statement=refs.statement(where, entry["statement"]),
+                source=refs.source(where, entry["source"]),
             )
         )
-    required_penalties = {"step1_failed_before", "step2_failed_before", "yog_beyond_concern"}
-    if not required_penalties <= set(penalties):
-        missing = sorted(required_penalties - set(penalties))
-        raise RuleTableError(f"modifiers.yml: missing penalties {missing}")
 
     return Rules(
         sources=sources,
         figures=figures,
         statements=statements,
-        step2_outlook=band_tables["step2_outlook"],
-        program_count=band_tables["program_count"],
-        program_kinds=band_tables["program_kinds"],
-        legacy_step1=band_tables["legacy_step1"],
+        step2_outlook=step2_outlook,
+        program_count=program_count,
+        program_kinds=program_kinds,
+        legacy_step1=legacy,
         specialties=specialties,
         groups=groups,
         score_tables=score_tables,
         realism_candidates=candidates,
         penalties=penalties,
+        outlook_floor=floor,
         count_floors=tuple(floors),
     )
 

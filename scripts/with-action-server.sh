@@ -14,8 +14,13 @@ log=var/action-server.log
 .venv/bin/python -m img_store check
 
 # rasa_sdk binds SANIC_HOST (default 0.0.0.0); keep it on loopback unless told otherwise.
-SANIC_HOST="$ACTION_HOST" .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" \
-  >"$log" 2>&1 &
+# Rasa sends ACTION_SERVER_SECRET on every call (endpoints.yml); a random one per run if unset.
+if [ -z "${ACTION_SERVER_SECRET:-}" ]; then
+  ACTION_SERVER_SECRET=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')
+fi
+export ACTION_SERVER_SECRET
+SANIC_HOST="$ACTION_HOST" .venv/bin/python -m img_deploy.action_server --actions actions \
+  --port "$ACTION_PORT" >"$log" 2>&1 &
 action_pid=$!
 cleanup() { kill "$action_pid" 2>/dev/null || true; wait "$action_pid" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM

@@ -45,7 +45,7 @@ def make_tracker(
     slots: dict[str, Any] | None = None,
     active_loop: str | None = None,
     events: list[dict[str, Any]] | None = None,
-    sender_id: str = "test-user",
+    sender_id: str = "rest:test-user",
 ) -> Tracker:
     all_slots = {name: None for name in domain()["slots"]}
     all_slots["store_checked"] = True  # tests of the returning-user load unset this

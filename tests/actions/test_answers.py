@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from actions.answers import (
+    ANSWERED_QUESTION,
     ActionAcknowledgeFacts,
     ActionAnswerNow,
     ActionConsent,
@@ -10,12 +11,13 @@ from actions.answers import (
     ActionGreet,
     ActionShowProfile,
     ActionWhatIf,
+    private_chat_url,
 )
 from actions.ask import ASK_ACTIONS
 from actions.extract import ActionExtractProfile
 from actions.messages import ASK_CONSENT, DISCLAIMER
 from actions.slots import PROFILE_SLOTS
-from actions.store import profile_store
+from actions.store import owner, profile_store
 from img_strategy import Profile
 from tests.actions.support import make_tracker, run, slot_values
 
@@ -43,6 +45,8 @@ async def test_advice_comes_verdict_first_with_disclaimer_once_and_buttons(monke
     titles = [b["title"] for b in messages[-2]["buttons"]]
     assert "Why?" in titles and "What if my score were higher?" in titles
     assert messages[-1]["text"] == ASK_CONSENT  # asked once, after the first advice
+    answered = [m.get("metadata", {}).get(ANSWERED_QUESTION) for m in messages]
+    assert answered == [None, *["programs"] * (len(messages) - 2), None]  # not the disclaimer
     values = slot_values(events)
     assert values["disclaimer_shown"] is True
     assert "Case 3" in values["last_why"]
@@ -158,7 +162,7 @@ async def test_consent_no_saves_nothing():
 async def test_returning_user_gets_their_saved_profile_and_a_summary():
     profile_store().save("rest", "returning", profile_from_dict(CASE3))
     tracker = make_tracker(
-        "hi again", intent="greet", sender_id="returning", slots={"store_checked": None}
+        "hi again", intent="greet", sender_id="rest:returning", slots={"store_checked": None}
     )
     events, _ = await run(ActionExtractProfile(), tracker)
     values = slot_values(events)
@@ -220,3 +224,29 @@ async def test_a_failing_store_is_reported_and_the_conversation_goes_on(monkeypa
     assert slot_values(events)["consent_pending"] is False
     _, messages = await run(ActionForgetMe(), make_tracker("forget me", intent="forget_me"))
     assert "couldn't delete" in messages[0]["text"]
+
+
+async def test_a_rest_conversation_claiming_whatsapp_reaches_only_its_own_rest_profile():
+    profile_store().save("whatsapp", "+15550001111", profile_from_dict(CASE3))
+    claim = [{"event": "user", "text": "what do you know about me", "input_channel": "whatsapp"}]
+    tracker = make_tracker(
+        "what do you know about me",
+        intent="show_profile",
+        sender_id="rest:whatsapp:+15550001111",
+        events=claim,
+        slots={"store_checked": None},
+    )
+    assert owner(tracker) == ("rest", "whatsapp:+15550001111")
+    await run(ActionForgetMe(), tracker)
+    assert profile_store().load("whatsapp", "+15550001111") is not None
+    profile_store().forget("whatsapp", "+15550001111")
+
+
+def test_the_private_chat_link_is_repeated_only_in_telegram_conversations():
+    link = {"audience": "group", "private_chat_url": "https://t.me/bot?start=advice"}
+    telegram = make_tracker("ck 240?", sender_id="telegram:-100:7")
+    telegram.latest_message["metadata"] = link
+    rest = make_tracker("ck 240?", sender_id="rest:someone")
+    rest.latest_message["metadata"] = {**link, "private_chat_url": "https://evil.example"}
+    assert private_chat_url(telegram) == link["private_chat_url"]
+    assert private_chat_url(rest) == ""

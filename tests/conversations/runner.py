@@ -38,6 +38,8 @@ from typing import Any
 
 import yaml
 
+from img_store.conversation import Channel, ConversationKey
+
 HERE = Path(__file__).parent
 BLIND_DIR = HERE / "blind"
 GROUP_FILE = HERE / "blind_group" / "group30.yml"
@@ -101,12 +103,18 @@ CK_PASS = 214
 OUT_OF_SCOPE = "out_of_scope"
 OUT_OF_SCOPE_ACTION = "utter_out_of_scope"
 QUESTION_SLOT = "question"
+REQUESTED_SLOT = "requested_slot"
+# A reading the parser is unsure of, proposed back to the user as {slot: value}.
+UNSURE_SLOT = "unsure_fact"
+CONFIRM_PROMPT = "confirm"
 DEFAULT_QUESTION = "chances"
 
 
 def conversation_id(rest_sender: str) -> str:
-    """The tracker's conversation id for a REST ``sender``: the one place that knows it."""
-    return rest_sender
+    """The tracker's conversation id for a REST ``sender``: the one place that knows it.
+    The server prefixes the channel (img_store.conversation), so REST can never name
+    another channel's user."""
+    return ConversationKey(Channel.REST, rest_sender).sender_id
 
 
 # -- the sets ------------------------------------------------------------------------------
@@ -160,7 +168,7 @@ _STATUS_TEXT = {
     "not_taken": "not taken yet",
 }
 _VISA_TEXT = {"j1": "j1", "h1b": "h1b", "either": "either is fine", "none": "i have a green card"}
-DECLINE = "i'd rather not say"
+DECLINE = "not sure"
 
 
 def answers_from_facts(facts: dict[str, Any]) -> dict[str, str]:
@@ -227,26 +235,45 @@ GetTracker = Callable[[str], dict]
 def play(conversation: Conversation, sender: str, say: Say, tracker: GetTracker) -> Played:
     exchanges: list[Exchange] = []
     answered_facts: list[str] = []
+    slots: dict[str, Any] = {}
 
-    def send(text: str, kind: str, prompt: str | None) -> str | None:
+    def send(text: str, kind: str, prompt: str | None) -> None:
+        nonlocal slots
         replies = [r.get("text") or "" for r in say(sender, text)]
-        requested = (tracker(conversation_id(sender)).get("slots") or {}).get("requested_slot")
-        exchanges.append(Exchange(kind, prompt, replies, requested))
-        return requested
+        slots = tracker(conversation_id(sender)).get("slots") or {}
+        exchanges.append(Exchange(kind, prompt, replies, slots.get(REQUESTED_SLOT)))
 
-    requested = None
+    def confirm_if_asked() -> None:
+        # A reading the bot is unsure of is asked back at once ("is that your USCE?"),
+        # and the persona says whether it is right, as anyone would before going on.
+        for _ in range(MAX_PROMPTS):
+            proposed = slots.get(UNSURE_SLOT)
+            if not isinstance(proposed, dict) or not proposed:
+                return
+            send(confirmation(conversation, proposed), "answer", CONFIRM_PROMPT)
+
     for turn in conversation.turns:
-        requested = send(turn, "turn", None)
+        send(turn, "turn", None)
+        confirm_if_asked()
     for _ in range(MAX_PROMPTS):
+        requested = slots.get(REQUESTED_SLOT)
         if not requested:
             break
         if exchanges[-1].kind == "answer" and exchanges[-1].prompt == requested:
             break  # asked again right after being answered: a loop, scored below
         text, facts = prompt_answer(conversation, requested)
         answered_facts.extend(facts)
-        requested = send(text, "answer", requested)
+        send(text, "answer", requested)
+        confirm_if_asked()
     final = tracker(conversation_id(sender))
     return Played(conversation, exchanges, answered_facts, final)
+
+
+def confirmation(conversation: Conversation, proposed: dict[str, Any]) -> str:
+    """ "yes" when every value the bot proposes is the persona's own, else "no"."""
+    facts = conversation.facts
+    right = all(k in facts and fact_right(k, facts[k], proposed) for k in proposed)
+    return "yes" if right else "no"
 
 
 # -- scoring -------------------------------------------------------------------------------
@@ -269,6 +296,7 @@ class Score:
     loops: list[str] = field(default_factory=list)
     repeated: list[str] = field(default_factory=list)
     unanswered_prompts: list[str] = field(default_factory=list)
+    fallbacks: int = 0
 
     @property
     def facts_right(self) -> int:
@@ -328,6 +356,10 @@ def stored_value(key: str, slots: dict[str, Any]) -> Any:
 
 def fact_right(key: str, expected: Any, slots: dict[str, Any]) -> bool:
     stored = stored_value(key, slots)
+    # "Taken, score not out yet" has no status of its own in the sets: either way, no CK
+    # score is known.
+    if key == "step2" and expected == "not_taken" and stored == "pending":
+        return True
     if key in ("step1", "step2") and {expected, stored} == {"failed_then_passed", "passed"}:
         # "passed on the 2nd attempt" may be kept as passed with two attempts
         return _attempts(slots, key) == 2 if expected == "failed_then_passed" else False
@@ -347,11 +379,16 @@ def score_facts(played: Played) -> list[FactResult]:
         FactResult(k, facts[k], stored_value(k, slots), fact_right(k, facts[k], slots), True)
         for k in stated
     ]
+    wrong_status = {f.key for f in results if not f.right}
     for key, expected in facts.items():
         if key in stated or stored_value(key, slots) is None:
             continue
         if expected is None and key in NULL_TOLERANT:
             continue
+        if key.endswith("_attempts") and key.removesuffix("_attempts") in wrong_status:
+            continue  # one misreading of an exam's history, already counted on its status
+        if key == "specialty" and "compare" in conversation.questions:
+            continue  # two specialties weighed, none chosen: either may be the one kept
         if not fact_right(key, expected, slots):
             results.append(FactResult(key, expected, stored_value(key, slots), False, False))
     return results
@@ -404,12 +441,21 @@ def _readvised(after: list[dict]) -> bool:
     return False
 
 
+FALLBACK_ACTIONS = frozenset({"utter_default", "action_default_fallback"})
+
+
+def fallbacks(events: list[dict]) -> int:
+    """Messages the bot did not understand at all (its fallback)."""
+    return sum(e.get("event") == "action" and e.get("name") in FALLBACK_ACTIONS for e in events)
+
+
 def score(played: Played) -> Score:
     conversation = played.conversation
     topics, source = answered_topics(played.tracker.get("events") or [])
     result = Score(
         conversation.id, score_facts(played), list(conversation.questions), topics, source
     )
+    result.fallbacks = fallbacks(played.tracker.get("events") or [])
     exchanges = played.exchanges
     for previous, current in itertools.pairwise(exchanges):
         if current.replies and current.replies == previous.replies:
@@ -463,6 +509,7 @@ def summarize(scores: list[Score]) -> dict[str, Any]:
         "on_topic_rate": _ratio(sum(topics), len(topics)),
         "dead_ends": sum(bool(s.loops) for s in scores),
         "repeated_questions": sum(bool(s.repeated) for s in scores),
+        "with_fallback": sum(s.fallbacks > 0 for s in scores),
         "good_conversations": sum(s.good for s in scores),
         "topic_source": dict(Counter(s.topic_source for s in scores)),
         "failure_categories": dict(categories.most_common()),
@@ -482,6 +529,7 @@ def score_json(s: Score) -> dict[str, Any]:
         "loops": s.loops,
         "repeated": s.repeated,
         "unanswered_prompts": s.unanswered_prompts,
+        "fallbacks": s.fallbacks,
     }
 
 
@@ -494,7 +542,8 @@ def report(name: str, summary: dict[str, Any]) -> str:
         f"  questions on topic: {topics['on_topic']}/{topics['total']} = "
         f"{summary['on_topic_rate']:.1%}",
         f"  dead ends (loops): {summary['dead_ends']}; "
-        f"repeated questions: {summary['repeated_questions']}",
+        f"repeated questions: {summary['repeated_questions']}; "
+        f"conversations with a fallback reply: {summary['with_fallback']}",
         "  failures by category:",
         *(f"    {n:3d}  {c}" for c, n in summary["failure_categories"].items()),
         "  questions off topic:",

@@ -8,6 +8,7 @@ from tests.conversations.runner import (
     Played,
     answered_topics,
     answers_from_facts,
+    confirmation,
     fact_right,
     load_blind,
     load_group,
@@ -146,3 +147,15 @@ def test_group_messages_answer_prompts_from_their_own_facts():
     group = conversation(answers=answers, facts={"step1": "failed_then_passed"})
     assert prompt_answer(group, "step1") == ("failed once then passed", ("step1",))
     assert prompt_answer(group, "specialty")[1] == ()
+
+
+def test_a_proposed_reading_is_confirmed_only_when_it_is_the_personas_own():
+    persona = conversation()
+    assert confirmation(persona, {"graduation_year": 2019}) == "yes"
+    assert confirmation(persona, {"usce_months": 24}) == "no"
+    assert confirmation(persona, {"step3": "passed"}) == "no"  # not a fact the persona has
+
+
+def test_a_pending_ck_score_counts_as_not_taken():
+    assert fact_right("step2", "not_taken", {"step2": "pending"})
+    assert not fact_right("step2", "passed", {"step2": "pending"})

@@ -1,5 +1,6 @@
 """Starts the real action server and Rasa server (every channel + HTTP API) for
-end-to-end tests; Telegram and Twilio point at a fake API server on 127.0.0.1."""
+end-to-end tests; Telegram, Twilio and the WhatsApp Cloud API point at a fake API server
+on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -29,8 +30,14 @@ TELEGRAM_BOT = "img_advisor_test_bot"
 TWILIO_SID = "AC00000000000000000000000000000000"
 TWILIO_TOKEN = "e2e-twilio-auth-token"
 TWILIO_NUMBER = "whatsapp:+14155238886"
+WHATSAPP_PHONE_NUMBER_ID = "106540352242922"
+WHATSAPP_NUMBER = "15550001234"
+WHATSAPP_APP_SECRET = "e2e-whatsapp-app-secret"
+WHATSAPP_VERIFY_TOKEN = "e2e-whatsapp-verify-token"
 WEB_ORIGIN = "http://allowed.example"
-START_TIMEOUT_S = 240
+# Loading a model takes ~30 s alone but several minutes on a busy shared 2-core machine.
+START_TIMEOUT_S = 600
+ACTION_SECRET = "e2e-action-server-secret"
 
 
 @dataclass
@@ -129,6 +136,11 @@ class RasaStack:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())
 
+    @staticmethod
+    def answered(replies: list[dict]) -> set[str]:
+        """The question ids (``img_strategy.Question`` values) the replies answer."""
+        return {r["metadata"]["question"] for r in replies if "question" in r.get("metadata", {})}
+
     def said(self, sender: str, text: str) -> str:
         """Everything the bot answered to one message, as one text."""
         return "\n".join(reply.get("text", "") for reply in self.say(sender, text))
@@ -149,8 +161,9 @@ class RasaStack:
         except urllib.error.HTTPError as exc:
             return exc.code
 
-    def tracker(self, sender: str) -> dict:
-        url = f"{self.base_url}/conversations/{sender}/tracker?token={TOKEN}"
+    def tracker(self, conversation: str) -> dict:
+        """The tracker of a conversation (for REST: runner.conversation_id(sender))."""
+        url = f"{self.base_url}/conversations/{conversation}/tracker?token={TOKEN}"
         with urllib.request.urlopen(url, timeout=30) as response:
             return json.loads(response.read())
 
@@ -172,7 +185,14 @@ def stack_env(workdir: Path, fake_apis: FakeApis, **overrides: str) -> dict[str,
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "TWILIO_WHATSAPP_NUMBER": TWILIO_NUMBER,
         "TWILIO_API_URL": fake_apis.url,
+        "WHATSAPP_PHONE_NUMBER_ID": WHATSAPP_PHONE_NUMBER_ID,
+        "WHATSAPP_ACCESS_TOKEN": "e2e-whatsapp-access-token",
+        "WHATSAPP_APP_SECRET": WHATSAPP_APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": WHATSAPP_VERIFY_TOKEN,
+        "WHATSAPP_NUMBER": f"+{WHATSAPP_NUMBER}",
+        "WHATSAPP_GRAPH_URL": f"{fake_apis.url}/v26.0",
         "WEB_ORIGIN": WEB_ORIGIN,
+        "ACTION_SERVER_SECRET": ACTION_SECRET,
         **overrides,
     }
 

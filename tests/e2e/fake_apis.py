@@ -1,5 +1,5 @@
-"""A stand-in for Telegram's Bot API and Twilio's Messages API on 127.0.0.1, recording
-what the bot sends so tests can read it."""
+"""A stand-in for Telegram's Bot API, Twilio's Messages API and Meta's Graph API
+(WhatsApp Cloud API) on 127.0.0.1, recording what the bot sends so tests can read it."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ class Recorded:
 @dataclass
 class FakeApis:
     """Telegram calls land at /bot<token>/<method> (JSON), Twilio's at
-    /2010-04-01/Accounts/<sid>/Messages.json (form)."""
+    /2010-04-01/Accounts/<sid>/Messages.json (form), the Graph API's at
+    /<version>/<phone number id>/messages (JSON, bearer token)."""
 
     calls: list[Recorded] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -48,7 +49,16 @@ class FakeApis:
                     fake.calls.append(
                         Recorded(self.path, body, self.headers.get("Authorization", ""))
                     )
-                reply = json.dumps({"ok": True, "result": {"message_id": len(fake.calls)}})
+                if self.path.endswith("/messages"):  # the Graph API's answer
+                    reply = json.dumps(
+                        {
+                            "messaging_product": "whatsapp",
+                            "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                            "messages": [{"id": f"wamid.fake{len(fake.calls)}"}],
+                        }
+                    )
+                else:
+                    reply = json.dumps({"ok": True, "result": {"message_id": len(fake.calls)}})
                 self.send_response(200 if "Messages.json" not in self.path else 201)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()

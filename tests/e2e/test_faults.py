@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from img_channels import notices
-from img_deploy.postgres import fresh_database, stored_user_texts
+from img_deploy.postgres import fresh_database, stored_rest_texts
+from tests.conversations.runner import conversation_id as rest_conversation_id
 from tests.e2e.conftest import ROOT, RasaStack, free_port, stack_env
 from tests.support.tcp_proxy import TcpProxy
 
@@ -93,7 +94,7 @@ def test_database_cut_mid_run_is_told_the_conversation_goes_on_and_catches_up(pg
     finally:
         proxy.restore()
     assert "Pediatrics programs" in pg_stack.said(sender, "i need a j1")
-    assert stored_user_texts(DATABASE)[sender] == [
+    assert stored_rest_texts(DATABASE)[sender] == [
         "how many peds programs should i apply to",
         "passed step 1 on the first attempt",
         "233",
@@ -108,7 +109,7 @@ def test_rate_limit_answers_politely_and_once(pg_stack):
     assert all(notices.RATE_LIMITED not in t and t for t in texts[:8])
     assert texts[8] == notices.RATE_LIMITED
     assert replies[9] == replies[10] == []
-    events = pg_stack.tracker(sender)["events"]
+    events = pg_stack.tracker(rest_conversation_id(sender))["events"]
     assert sum(event["event"] == "user" for event in events) == 8
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conversations.runner import conversation_id as rest_conversation_id
+
 pytestmark = pytest.mark.e2e
 
 # (name, user turns, phrases the last reply batch must contain)
@@ -71,7 +73,8 @@ CONVERSATIONS = [
     (
         "peds postpone",
         ["should i postpone ck for peds? nbme 214"],
-        ["Postpone", "by a year", "10-15+ points"],
+        # The article's hedge (#19 item 5: this expected "Postpone").
+        ["Seriously consider delaying", "by a year", "10-15+ points"],
     ),
     ("gen faq 1", ["what ck should i aim for in IM, i failed step 1 once"], ["235-245+"]),
     (
@@ -96,7 +99,8 @@ CONVERSATIONS = [
     (
         "derm",
         ["is derm possible for me? passed s1 first attempt, ck 255, j1, graduated 2024"],
-        ["a long shot"],
+        # The article's words (#19 items 3 and 8: this expected "a long shot").
+        ["may not be enough", "IM, FM, Peds, Psych and Neuro"],
     ),
     (
         "what if",
@@ -118,7 +122,8 @@ CONVERSATIONS = [
         ["Noted: Step 2 CK: 241.", "Your outlook for Internal Medicine: strong."],
     ),
     ("invalid score", ["should i postpone my exam", "ck 350"], ["1-300"]),
-    ("why", ["what is a safe ck for peds", "why?"], ["004_53d3842611dd5606.txt"]),
+    # Readable citations (#19 item 8: this expected the article's file name).
+    ("why", ["what is a safe ck for peds", "why?"], ["Pediatrics article, FAQ 1"]),
     (
         "skip",
         ["what are my chances for im? passed s1, ck 241", "i'd rather not say", "rather not share"],
@@ -153,6 +158,16 @@ def test_first_answer_carries_the_disclaimer_once(rasa_stack):
     assert all("educational guidance" not in r.get("text", "") for r in second)
 
 
+def test_answers_name_their_question_in_the_reply_and_the_tracker(rasa_stack):
+    sender = "e2e-interviews"
+    replies = rasa_stack.say(sender, "how many interviews do i need to match")
+    assert rasa_stack.answered(replies) == {"interviews"}
+    assert "Aim for about 8 interviews or more" in "\n".join(r.get("text", "") for r in replies)
+    bot = [e for e in rasa_stack.tracker(sender)["events"] if e["event"] == "bot"]
+    assert {e["metadata"].get("metadata", {}).get("question") for e in bot} >= {"interviews"}
+    assert rasa_stack.answered(rasa_stack.say(sender, "hi")) == set()
+
+
 def test_http_api_refuses_requests_without_the_token(rasa_stack):
     assert rasa_stack.get("/conversations/e2e-why/tracker") == 401
     assert rasa_stack.get("/conversations/e2e-why/tracker", token="wrong") == 401
@@ -168,7 +183,8 @@ def test_consent_then_forget_me_leaves_no_row_in_either_store(rasa_stack):
     assert shown.startswith("Saved with your consent:") and "Step 2 CK: 232" in shown
     assert "deleted everything" in rasa_stack.say(sender, "forget me")[0]["text"]
     assert rasa_stack.rows("SELECT COUNT(*) FROM img_profiles WHERE user_id = ?", sender) == 0
-    assert rasa_stack.rows("SELECT COUNT(*) FROM events WHERE sender_id = ?", sender) == 0
+    conversation = rest_conversation_id(sender)
+    assert rasa_stack.rows("SELECT COUNT(*) FROM events WHERE sender_id = ?", conversation) == 0
 
 
 def test_conversation_survives_a_rasa_server_restart(rasa_stack):

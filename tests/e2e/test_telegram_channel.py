@@ -94,7 +94,7 @@ def test_private_chat_asks_with_inline_buttons_and_a_button_press_answers(rasa_s
     before = sent_count(rasa_stack, 5002)
     assert post(rasa_stack, press) == 200
     assert rasa_stack.fake_apis.sent("/answerCallbackQuery", callback_query_id="cb-1")
-    assert slot(rasa_stack, "tg-5002", "visa") == "j1"
+    assert slot(rasa_stack, "telegram:5002", "visa") == "j1"
     post(rasa_stack, message(alice, chat, "graduated in 2022"))
     text = "\n".join(reply["text"] for reply in replies(rasa_stack, 5002, before))
     assert "Pediatrics" in text
@@ -121,7 +121,7 @@ def test_group_mention_is_answered_in_a_thread_and_personal_advice_moves_private
     assert f"https://t.me/{TELEGRAM_BOT}?start=advice" in said
     # It never asks a member to post scores or visa in the group.
     assert "Step 2 CK score" not in said and "visa" not in said.lower().split("plans")[-1]
-    assert slot(rasa_stack, f"tg-{GROUP['id']}-6002", "requested_slot") is None
+    assert slot(rasa_stack, f"telegram:{GROUP['id']}:6002", "requested_slot") is None
 
 
 def test_group_reply_and_command_are_answered(rasa_stack):
@@ -150,6 +150,6 @@ def test_each_group_member_has_their_own_conversation(rasa_stack):
     post(rasa_stack, message(user(6004), GROUP, text, entities=entities))
     text, entities = mention("what ck should I aim for in IM?")
     post(rasa_stack, message(user(6005), GROUP, text, entities=entities))
-    assert slot(rasa_stack, f"tg-{GROUP['id']}-6004", "step2_score") == 241
-    assert slot(rasa_stack, f"tg-{GROUP['id']}-6005", "step2_score") is None
-    assert slot(rasa_stack, f"tg-{GROUP['id']}-6005", "visa") is None
+    assert slot(rasa_stack, f"telegram:{GROUP['id']}:6004", "step2_score") == 241
+    assert slot(rasa_stack, f"telegram:{GROUP['id']}:6005", "step2_score") is None
+    assert slot(rasa_stack, f"telegram:{GROUP['id']}:6005", "visa") is None

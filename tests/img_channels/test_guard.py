@@ -5,40 +5,8 @@ import asyncio
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from img_channels import notices
-from img_channels.guard import GuardSettings, SlidingWindowLimiter, TurnGuard
+from img_channels.guard import GuardSettings, TurnGuard, allowed_metadata
 from img_store import tracker_store
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_limiter_allows_the_limit_per_window_then_refuses_until_it_slides():
-    clock = Clock()
-    limiter = SlidingWindowLimiter(3, window_s=60, clock=clock)
-    assert [limiter.allow("a") for _ in range(4)] == [True, True, True, False]
-    assert limiter.allow("b")  # per sender
-    clock.now = 59.9
-    assert not limiter.allow("a")
-    clock.now = 60.0
-    assert limiter.allow("a")
-
-
-def test_limiter_warns_once_per_window():
-    clock = Clock()
-    limiter = SlidingWindowLimiter(1, clock=clock)
-    assert limiter.should_warn("a") and not limiter.should_warn("a")
-    clock.now = 61
-    assert limiter.should_warn("a")
-
-
-def test_zero_turns_the_limit_off():
-    limiter = SlidingWindowLimiter(0)
-    assert all(limiter.allow("a") for _ in range(1000))
 
 
 def message(text: str = "hi", sender: str = "user") -> tuple[UserMessage, CollectingOutputChannel]:
@@ -115,3 +83,56 @@ async def test_a_failed_save_is_told_after_the_answer():
     await TurnGuard(answer_but_fail_to_save, GuardSettings())(msg)
     assert texts(output) == ["answer", notices.SAVE_FAILED]
     assert not tracker_store.take_save_failure("save-fails")
+
+
+async def test_a_message_over_the_limit_is_answered_politely_and_never_handled():
+    calls = []
+
+    async def handler(m: UserMessage) -> None:
+        calls.append(m.text)
+
+    msg, output = message("x" * 2001 + " zebracanary")
+    await TurnGuard(handler, GuardSettings(message_max_chars=2000))(msg)
+    assert calls == []
+    [reply] = texts(output)
+    assert reply == notices.too_long(2000) and "zebracanary" not in reply
+    at_limit, output = message("y" * 2000)
+    await TurnGuard(answering, GuardSettings(message_max_chars=2000))(at_limit)
+    assert texts(output) == ["answer"]
+
+
+def test_metadata_keeps_only_known_keys_with_small_values():
+    assert allowed_metadata({"audience": "group", "x": "y" * 10}) == {"audience": "group"}
+    assert allowed_metadata({"audience": "everyone"}) == {}
+    assert allowed_metadata({"private_chat_url": "u" * 201}) == {}
+    assert allowed_metadata(["audience"]) == {} and allowed_metadata(None) == {}
+
+
+async def test_metadata_is_filtered_before_rasa_sees_it():
+    seen = []
+
+    async def handler(m: UserMessage) -> None:
+        seen.append(m.metadata)
+        await answering(m)
+
+    output = CollectingOutputChannel()
+    msg = UserMessage("hi", output, "rest:u", metadata={"audience": "private", "big": "z" * 10**6})
+    await TurnGuard(handler, GuardSettings())(msg)
+    assert seen == [{"audience": "private"}]
+
+
+async def test_a_turn_whose_client_left_still_finishes(caplog):
+    finished = asyncio.Event()
+
+    async def slow(m: UserMessage) -> None:
+        await asyncio.sleep(0.05)
+        await answering(m)
+        finished.set()
+
+    msg, output = message("my ck is 231 zebracanary")
+    waiting = asyncio.ensure_future(TurnGuard(slow, GuardSettings())(msg))
+    await asyncio.sleep(0.01)
+    waiting.cancel()  # what Sanic does when the client disconnects
+    await asyncio.wait_for(finished.wait(), 2)
+    assert texts(output) == ["answer"]  # said, so Rasa stored it too
+    assert "zebracanary" not in caplog.text

@@ -30,7 +30,7 @@ def test_private_messages_are_answered_without_threading():
     assert incoming is not None
     assert (incoming.text, incoming.sender_id, incoming.is_group) == (
         "is 228 enough for IM?",
-        "tg-10",
+        "telegram:10",
         False,
     )
     assert incoming.reply_to_message_id is None
@@ -82,7 +82,7 @@ def test_group_messages_are_answered_only_when_addressed(text, extra, expected):
     assert (incoming.text if incoming else None) == expected
     if incoming:
         assert incoming.is_group and incoming.reply_to_message_id == 5
-        assert incoming.sender_id == "tg--100-10"
+        assert incoming.sender_id == "telegram:-100:10"
 
 
 def test_bots_and_non_message_updates_are_ignored():
@@ -106,7 +106,7 @@ def test_a_button_press_becomes_the_payload_in_the_presser_s_conversation():
     assert incoming is not None
     assert (incoming.text, incoming.sender_id, incoming.callback_query_id) == (
         "I need a J1",
-        "tg--100-11",
+        "telegram:-100:11",
         "q",
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 
@@ -13,18 +14,21 @@ import pytest
 
 from img_channels import notices
 from img_deploy.cluster import Cluster
-from img_deploy.postgres import stored_user_texts
+from img_deploy.postgres import stored_rest_texts
+from img_deploy.processes import rest_headers
 
 pytestmark = pytest.mark.e2e
 
 DATABASE = "img_e2e_cluster"
 TOKEN = "cluster-test-token"
+RATE_LIMIT = 30  # per conversation and minute, counted in Redis for both instances
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> Iterator[Cluster]:
     saved = dict(os.environ)  # Cluster.scratch points TRACKER_* at its database
     os.environ["IMG_ADVISOR_TODAY"] = "2026-11-23"
+    os.environ["RATE_LIMIT_PER_MINUTE"] = str(RATE_LIMIT)
     running = Cluster.scratch(tmp_path_factory.mktemp("cluster"), DATABASE, redis_db=2)
     try:
         yield running.start()
@@ -38,14 +42,14 @@ def say(base_url: str, sender: str, message: str) -> str:
     request = urllib.request.Request(
         f"{base_url}/webhooks/rest/webhook",
         data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers=rest_headers(),
     )
     with urllib.request.urlopen(request, timeout=120) as response:
         return "\n".join(m.get("text", "") for m in json.loads(response.read()))
 
 
 def user_texts(sender: str) -> list[str]:
-    return stored_user_texts(DATABASE).get(sender, [])
+    return stored_rest_texts(DATABASE).get(sender, [])
 
 
 def test_turns_alternating_between_instances_keep_state_and_order(cluster):
@@ -76,3 +80,25 @@ def test_a_burst_through_both_instances_and_nginx_loses_nothing(cluster):
     final = say(cluster.url, sender, "what do you know about me")
     stored_last = user_texts(sender)[-2]  # the burst's last processed message
     assert stored_last.removeprefix("my ck is ") in final
+
+
+def test_the_rate_limit_is_shared_by_both_instances(cluster):
+    """Alternating instances, each of which alone saw only half the messages."""
+    first, second = cluster.instance_urls
+    replies = [
+        say((first, second)[i % 2], "cluster-flood", "/greet") for i in range(RATE_LIMIT + 2)
+    ]
+    assert all(replies[:RATE_LIMIT])
+    assert replies[RATE_LIMIT] == notices.RATE_LIMITED
+    assert replies[RATE_LIMIT + 1] == ""
+
+
+def test_rest_through_nginx_needs_the_token(cluster):
+    request = urllib.request.Request(
+        f"{cluster.url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": "cluster-anonymous", "message": "hi"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=60)
+    assert refused.value.code == 401

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from img_store.profiles import make_engine
 from img_store.settings import DatabaseSettings
 
-OUR_TABLES = ("img_profiles", "img_alembic_version", "events")
+OUR_TABLES = ("img_profiles", "img_webhook_deliveries", "img_alembic_version", "events")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

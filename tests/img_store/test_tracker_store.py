@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 
@@ -168,3 +169,72 @@ async def test_turns_through_the_cache_store_every_event_once_in_order(settings)
     assert rows(ours.engine, "SELECT COUNT(*) FROM events WHERE sender_id = :s", s=sender) == len(
         expected
     )
+
+
+async def test_forget_me_leaves_no_readable_trace_in_the_sqlite_files(tmp_path, monkeypatch):
+    database = tmp_path / "trace.db"
+    monkeypatch.setenv("TRACKER_DIALECT", "sqlite")
+    monkeypatch.setenv("TRACKER_DB", str(database))
+    engine = make_engine()
+    migrations.upgrade(engine)
+    profiles = ProfileStore(engine)
+    tracker_store = EnvironmentSQLTrackerStore(domain=DOMAIN)
+    canary = UserUttered("zebracanary ck 241", {"name": "inform", "confidence": 1.0})
+    await tracker_store.save(conversation("stayer"))
+    await tracker_store.save(conversation("leaver", canary))
+    profiles.save("rest", "leaver", Profile(step2_score=241))
+
+    def files() -> bytes:
+        return b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+
+    assert b"zebracanary" in files()
+    profiles.forget("rest", "leaver")
+    await tracker_store.save(conversation("leaver", canary, ActionExecuted("action_forget_me")))
+    assert b"zebracanary" not in files()
+    assert b"leaver" not in files()
+    assert rows(engine, "SELECT COUNT(*) FROM events WHERE sender_id = 'stayer'") > 0
+
+
+def a_turn(number: int) -> list:
+    return [
+        UserUttered(f"turn {number}", {"name": "inform", "confidence": 1.0}),
+        ActionExecuted("action_extract_profile"),
+        SlotSet("step2_score", 200 + number),
+        BotUttered(f"answer {number}"),
+        ActionExecuted("action_listen"),
+    ]
+
+
+async def test_a_long_conversation_is_handed_to_rasa_as_a_window_and_stored_whole(settings):
+    """Each turn: retrieve (as Rasa does), add the turn's events, save. The tracker Rasa
+    gets stays small; the table gets every event once, in order; the slots and the
+    active form carry across the cut."""
+    from img_store.tracker_store import TRIM_AT_EVENTS
+
+    store, other = two_instances()
+    store.domain = other.domain = DOMAIN
+    tracker = conversation("long-user", ActiveLoop("advice_form"), SlotSet("visa", "j1"))
+    await store.save(tracker)
+    expected = [event.as_dict() for event in tracker.events]
+    sizes = []
+    for number in range(60):
+        # Every fifth turn another instance takes it (a table read instead of the cache).
+        current = await (other if number % 5 == 4 else store).retrieve("long-user")
+        sizes.append(len(current.events))
+        assert current.get_slot("visa") == "j1" and current.active_loop_name == "advice_form"
+        assert current.get_slot("step2_score") == (241 if number == 0 else 199 + number)
+        for event in a_turn(number):
+            current.update(event)
+            expected.append(event.as_dict())
+        await (other if number % 5 == 4 else store).save(current)
+    assert max(sizes) <= TRIM_AT_EVENTS + len(a_turn(0))
+    engine = make_engine(settings)
+    with engine.connect() as connection:
+        stored = [
+            json.loads(row[0])
+            for row in connection.execute(
+                text("SELECT data FROM events WHERE sender_id = 'long-user' ORDER BY id")
+            )
+        ]
+    strip = lambda events: [{k: v for k, v in e.items() if k != "timestamp"} for e in events]  # noqa: E731
+    assert strip(stored) == strip(expected)

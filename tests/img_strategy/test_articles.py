@@ -7,6 +7,8 @@ and the rule tables; test_coverage.py fails if any article section is left unmap
 
 from __future__ import annotations
 
+from datetime import date
+
 from img_strategy import ExamStatus, Outlook, ProgramRange, Question, UsceKind, Visa, assess
 from img_strategy.tables import default_rules
 from tests.img_strategy.support import TODAY, ask, covers, full_text
@@ -39,13 +41,16 @@ SCENARIO1 = dict(
 
 @covers("GEN.scenario1", "GEN.targets")
 def test_scenario1_strong_for_core_fields_realistic_for_psych_and_neuro():
+    # The article groups IM, Peds and FM: one level for all three (#19: Peds was lifted).
     for spec in ("internal_medicine", "family_medicine", "pediatrics"):
-        assert outlook(spec, **SCENARIO1) >= Outlook.STRONG
+        assert outlook(spec, **SCENARIO1) == Outlook.STRONG
     for spec in ("psychiatry", "neurology"):
         assert outlook(spec, **SCENARIO1) == Outlook.REALISTIC
     advice = ask(Question.REALISTIC_SPECIALTIES, **SCENARIO1)
     text = full_text(advice)
-    assert advice.verdict.startswith("Most realistic for you:")
+    assert advice.verdict == (
+        "Most realistic for you: Family Medicine, Internal Medicine and Pediatrics."
+    )
     assert "Psychiatry: realistic." in text and "Neurology: realistic." in text
     assert "some academic programs are within reach" in text
 
@@ -58,10 +63,16 @@ def test_scenario2_community_heavy_im_fm_peds_psych_possible():
     assert outlook("family_medicine", **SCENARIO2) == Outlook.CHALLENGING
     assert outlook("internal_medicine", **SCENARIO2) == Outlook.CHALLENGING
     assert outlook("psychiatry", **SCENARIO2) == Outlook.CHALLENGING
-    # Peds has its own table: 225-234 is "still realistic" there.
-    assert outlook("pediatrics", **SCENARIO2) == Outlook.REALISTIC
-    text = full_text(ask(Question.REALISTIC_SPECIALTIES, **SCENARIO2))
-    assert "community IM and IMG-friendly programs" in text
+    # One scale: the pediatrics bands refine the wording, never lift Peds above FM and IM
+    # (#19 item 2; this asserted REALISTIC from the pediatrics table before).
+    assert outlook("pediatrics", **SCENARIO2) == Outlook.CHALLENGING
+    advice = ask(Question.REALISTIC_SPECIALTIES, **SCENARIO2)
+    text = full_text(advice)
+    assert advice.verdict == (
+        "Most realistic for you: Family Medicine, Internal Medicine and Pediatrics."
+    )
+    assert "Family Medicine: still matchable with a very strategic plan." in text
+    assert "community-heavy Internal Medicine" in text
     assert "psychiatry can still work with targeted networking" in text
     programs = full_text(ask(Question.PROGRAMS, specialty="internal_medicine", **SCENARIO2))
     assert "IMG-friendly community programs" in programs
@@ -72,11 +83,15 @@ SCENARIO3 = dict(step1=FTP, step1_attempts=2, step2_score=218, graduation_year=2
 
 @covers("GEN.scenario3")
 def test_scenario3_very_challenging_prelim_and_usce():
+    # "Very challenging" in the article, not a long shot (#19 item 3).
     for spec in ("family_medicine", "internal_medicine", "pediatrics", "psychiatry"):
-        assert outlook(spec, **SCENARIO3) == Outlook.LONG_SHOT
-    text = full_text(ask(Question.REALISTIC_SPECIALTIES, **SCENARIO3))
+        assert outlook(spec, **SCENARIO3) == Outlook.VERY_CHALLENGING
+    advice = ask(Question.REALISTIC_SPECIALTIES, **SCENARIO3)
+    text = full_text(advice)
+    assert "very challenging, but not closed" in advice.verdict
+    assert "Family Medicine" in advice.verdict
     assert "preliminary IM or transitional-year positions" in text
-    assert "6 years ago" in text  # YOG 6 sits inside the 5-7 caution range
+    assert "6 years ago" in text  # YOG 6 is more than 5 years: it counts
     programs = full_text(ask(Question.PROGRAMS, specialty="family_medicine", **SCENARIO3))
     assert "more than 30-40% of residents are IMGs" in programs
     assert "preliminary IM or transitional-year positions" in programs
@@ -118,7 +133,7 @@ def test_general_program_filters():
 @covers("GEN.targets")
 def test_general_ck_bands():
     expected = {
-        219: Outlook.LONG_SHOT,
+        219: Outlook.SIGNIFICANT_CHALLENGE,  # "a significant challenge, but not the end"
         220: Outlook.CHALLENGING,
         229: Outlook.CHALLENGING,
         230: Outlook.REALISTIC,
@@ -132,13 +147,18 @@ def test_general_ck_bands():
 
 
 @covers("GEN.competitive_fields")
-def test_highly_competitive_fields_stay_a_long_shot_even_with_260():
+def test_highly_competitive_fields_stay_very_hard_even_with_260():
     for spec in ("dermatology", "orthopedic_surgery", "neurosurgery", "ent", "ophthalmology"):
-        assert outlook(spec, step1=P, step2_score=260) == Outlook.LONG_SHOT
+        assert outlook(spec, step1=P, step2_score=260) == Outlook.VERY_HARD
     target = ask(Question.TARGET_SCORE, specialty="dermatology")
     assert "extraordinary research and connections" in target.verdict
-    # A field the guidance gives no figures for is capped, and the answer says so.
-    assert outlook("emergency_medicine", step1=P, step2_score=260) == Outlook.CHALLENGING
+    # The redirect names every field the article names (#19 item 8).
+    derm = full_text(ask(Question.CHANCES, specialty="dermatology", step1=P, step2_score=250))
+    assert "may not be enough" in derm and "usually not enough" not in derm
+    assert "IM, FM, Peds, Psych and Neuro" in derm
+    # A field the guidance gives no figures for gets the general bands and no invented cap
+    # (#19 item 6; this asserted a CHALLENGING cap before).
+    assert outlook("emergency_medicine", step1=P, step2_score=260) == Outlook.VERY_STRONG
     em = full_text(ask(Question.CHANCES, specialty="emergency_medicine", step1=P, step2_score=260))
     assert "gives no specialty figures for Emergency Medicine" in em
 
@@ -152,6 +172,11 @@ def test_old_graduation_year_lowers_outlook_and_calls_for_aggressive_ck():
     assert "10 years ago" in advice.verdict and "more than 5-7 years" in advice.verdict
     assert "more aggressive" in full_text(advice)
     assert "not a concern" in ask(Question.GRADUATION_YEAR, graduation_year=2024).verdict
+    # From more than 5 years (#19 item 4: it started at 8 before).
+    five = outlook("internal_medicine", step1=P, step2_score=240, graduation_year=2021)
+    six = outlook("internal_medicine", step1=P, step2_score=240, graduation_year=2020)
+    assert five == fresh and six == fresh - 1
+    assert "more than 5 years" in ask(Question.GRADUATION_YEAR, graduation_year=2020).verdict
 
 
 # ---- General article: preparation --------------------------------------------------------
@@ -172,7 +197,8 @@ def test_practice_exams_start_and_far_below_target_means_delay():
     advice = ask(
         Question.POSTPONE, specialty="internal_medicine", step1=FTP, step2=NT, step2_practice=215
     )
-    assert advice.verdict.startswith("Postpone")
+    # The article's hedge, not an order (#19 item 5; this asserted "Postpone" before).
+    assert advice.verdict.startswith("It may be wiser to move your exam date")
     assert "235" in advice.verdict  # the CK that offsets a Step 1 fail
     assert "under 220" in full_text(advice)
 
@@ -325,6 +351,7 @@ def test_peds_step1_not_taken_yet():
 def test_peds_faq2_match_with_step1_fail():
     advice = ask(Question.CHANCES, specialty="pediatrics", step1=FTP, step2_score=240, visa=Visa.J1)
     assert advice.outlook == Outlook.REALISTIC  # harder, but yes
+    assert "harder but possible" in full_text(advice)
     text = full_text(advice)
     assert "235+" in text and "upward trend" in text
     assert "holistic review" in text and "community pediatrics programs" in text
@@ -333,16 +360,23 @@ def test_peds_faq2_match_with_step1_fail():
 
 @covers("PEDS.bands")
 def test_peds_bands():
+    # The pediatrics bands give the wording of a peds answer; the outlook is the general
+    # article's for the same profile (#19 item 1: this asserted the peds table's own levels,
+    # which put Peds above IM and FM).
     expected = {
-        224: Outlook.CHALLENGING,
-        225: Outlook.REALISTIC,
-        234: Outlook.REALISTIC,
-        235: Outlook.STRONG,
-        244: Outlook.STRONG,
-        245: Outlook.VERY_STRONG,
+        224: "below 225",
+        225: "225-234",
+        234: "225-234",
+        235: "235-244",
+        244: "235-244",
+        245: "245+",
     }
-    for ck, want in expected.items():
-        assert outlook("pediatrics", step1=P, step2_score=ck) == want, ck
+    for ck, band in expected.items():
+        advice = ask(Question.CHANCES, specialty="pediatrics", step1=P, step2_score=ck)
+        assert f"A peds CK {band}" in full_text(advice) or f"A peds CK of {band}" in full_text(
+            advice
+        ), ck
+        assert advice.outlook == outlook("internal_medicine", step1=P, step2_score=ck), ck
 
 
 @covers("PEDS.clinical_base", "PEDS.resources")
@@ -361,13 +395,16 @@ def test_peds_ck_timing_window():
 
 @covers("PEDS.postpone")
 def test_peds_postpone_rules():
+    # "Seriously consider", as the article says, not "Postpone" (#19 item 5).
     delay = ask(Question.POSTPONE, specialty="pediatrics", step1=P, step2=NT, step2_practice=218)
-    assert delay.verdict.startswith("Postpone") and "12 points under the 230" in delay.verdict
+    assert delay.verdict.startswith("Seriously consider delaying")
+    assert "12 points under the 230" in delay.verdict
     assert "1-2 months" in full_text(delay) and "10-15 points" in full_text(delay)
     floor = ask(Question.POSTPONE, specialty="pediatrics", step1=P, step2=NT, step2_practice=224)
-    assert floor.verdict.startswith("Postpone")  # under ~225 for this cycle
+    assert floor.verdict.startswith("Seriously consider delaying")  # under ~225 this cycle
+    # A 4-point gap is inside the article's 10-15: no delay (#19: this suggested one).
     near = ask(Question.POSTPONE, specialty="pediatrics", step1=P, step2=NT, step2_practice=226)
-    assert near.verdict.startswith("Consider a short delay")
+    assert "not far enough below" in near.verdict
     keep = ask(Question.POSTPONE, specialty="pediatrics", step1=P, step2=NT, step2_practice=238)
     assert keep.verdict.startswith("Keep your date")
     assert "neonatal resuscitation" in full_text(delay)
@@ -407,10 +444,13 @@ def test_peds_program_kinds_by_ck():
 @covers("PEDS.signaling")
 def test_signaling():
     advice = ask(Question.SIGNALING, specialty="pediatrics")
-    assert "5-10" in advice.verdict
+    assert "5-10" in full_text(advice)
+    assert "5 for the 2026 Match (reported)" in advice.verdict
     assert "geographic tie" in full_text(advice)
+    # IM has its own figure for its own Match (F17); the peds 5-10 is never borrowed (#19
+    # item 7: this asserted the IM answer quoted the peds figure).
     general = full_text(ask(Question.SIGNALING, specialty="internal_medicine"))
-    assert "come from the pediatrics guidance" in general
+    assert "3 gold and 12 silver" in general and "5-10" not in general
 
 
 @covers("PEDS.personal_statement")
@@ -437,7 +477,8 @@ def test_peds_case1_strong_ck():
     assert programs.verdict == "Apply to 70-90 Pediatrics programs."
     text = full_text(programs)
     assert "university-affiliated" in text and "sponsor J-1" in text
-    assert ask(Question.CHANCES, **profile).outlook == Outlook.VERY_STRONG
+    # Strong, with IM and FM at the same profile (#19 item 2: this was VERY_STRONG).
+    assert ask(Question.CHANCES, **profile).outlook == Outlook.STRONG
 
 
 @covers("PEDS.case2")
@@ -477,8 +518,13 @@ def test_peds_case3_low_score_match_attempt():
     text = full_text(programs)
     assert "community pediatrics programs" in text and "smaller or newer programs" in text
     assert "60-100" in text
+    # "Challenging but not impossible": a significant challenge with the plan the article
+    # gives (#19 item 3: this asserted LONG_SHOT).
     chances = ask(Question.CHANCES, **profile)
-    assert chances.outlook == Outlook.LONG_SHOT
+    assert chances.outlook == Outlook.SIGNIFICANT_CHALLENGE
+    text = full_text(chances)
+    assert "a significant challenge, but not the end" in chances.verdict
+    assert "Apply to 100+ Pediatrics programs." in text and "smaller or newer programs" in text
     recovery = full_text(ask(Question.RECOVERY, **profile))
     assert "two-cycle plan" in recovery
     # Attempts alone push a strong CK to the top of the range too (FAQ 3).
@@ -516,3 +562,205 @@ def test_match_statistics_are_reported():
     assert general.program_count == ProgramRange(60, None)
     assert "about 60 programs (reported)" in general.verdict
     assert "no program count" in full_text(general)
+
+
+# ---- Cycle facts (added 2026-11-26) ------------------------------------------------------
+
+
+@covers("F17", "F18")
+def test_signals_per_specialty_carry_their_match_year_and_say_when_past():
+    im = ask(Question.SIGNALING, specialty="internal_medicine")
+    text = full_text(im)
+    assert (
+        "Program signals for Internal Medicine: 3 gold and 12 silver, 15 in all, for the 2026 Match"
+        in im.verdict
+    )
+    assert "preliminary IM programs set their own policy" in text
+    # TODAY is after the 2026 Match: the figure may have changed, and where to check.
+    assert "2026 Match, which is over, so they may have changed" in text
+    assert "im.org" in text
+    for spec, figure in (
+        ("family_medicine", "5 for the 2026 Match"),
+        ("pathology", "5 for the 2026 Match"),
+        ("obstetrics_gynecology", "3 gold and 15 silver"),
+        ("anesthesiology", "5 gold and 10 silver"),
+    ):
+        verdict = ask(Question.SIGNALING, specialty=spec).verdict
+        assert figure in verdict and "(reported)" in verdict, spec
+    # A specialty without a figure says so and borrows none.
+    psych = ask(Question.SIGNALING, specialty="psychiatry")
+    assert "I don't have a signal count for Psychiatry" in psych.verdict
+    assert "5-10" not in full_text(psych)
+    assert "about 70% of program directors" in full_text(psych)
+    # Before the 2026 Match was over, no "may have changed".
+    from img_strategy import Profile, advise
+
+    early = advise(
+        Question.SIGNALING, Profile(specialty="internal_medicine"), today=date(2026, 1, 10)
+    )
+    assert "may have changed" not in full_text(early)
+
+
+@covers("F19")
+def test_h1b_fee_scope_and_unsettled_exemption():
+    text = full_text(ask(Question.VISA, visa=Visa.H1B))
+    assert "USD 100,000" in text
+    assert "not to a change of status, extension or amendment approved inside the US" in text
+    assert "not settled in public sources" in text and "immigration attorney" in text
+
+
+@covers("F20")
+def test_j1_requirements_name_the_2026_pathways():
+    text = full_text(ask(Question.VISA, visa=Visa.J1))
+    assert "2026 Pathways" in text and "Step 2 CS ended on 26 January 2021" in text
+
+
+@covers("F21")
+def test_img_share_of_positions_by_specialty():
+    im = full_text(ask(Question.CHANCES, specialty="internal_medicine", step1=P, step2_score=232))
+    assert "43% of first-year Internal Medicine positions in the 2024 Match" in im
+    fm = full_text(ask(Question.REALISTIC_SPECIALTIES, step1=P, step2_score=226))
+    assert "31.8%" in fm and "43%" in fm
+    path = full_text(ask(Question.CHANCES, specialty="pathology", step1=P, step2_score=255))
+    assert "37.4%" in path
+    assert "9,045 IMGs matched" in full_text(ask(Question.MATCH_STATS))
+
+
+@covers("F22")
+def test_fm_charting_outcomes():
+    text = full_text(ask(Question.TARGET_SCORE, specialty="family_medicine"))
+    assert "mean CK of 232" in text and "91.0%" in text and "2024 Match" in text
+    assert "(reported)" in text or "reported" in text
+
+
+# ---- #19: answers that contradicted the articles ------------------------------------------
+
+
+@covers("F3", "F4", "F6")
+def test_ck_214_to_217_is_read_by_exam_date():
+    undated = ask(Question.CHANCES, specialty="internal_medicine", step1=P, step2_score=216)
+    assert "counts as a pass if you took it before 1 July 2025" in undated.verdict
+    assert "a significant challenge, but not the end" in undated.verdict
+    assert "When did you take CK?" in full_text(undated)
+    before = ask(
+        Question.CHANCES,
+        specialty="internal_medicine",
+        step1=P,
+        step2_score=216,
+        step2_date=date(2025, 3, 1),
+    )
+    assert before.verdict == (
+        "Your outlook for Internal Medicine: a significant challenge, but not the end."
+    )
+    assert "You took CK on March 2025, when the pass mark was 214" in full_text(before)
+    after = ask(
+        Question.CHANCES,
+        specialty="internal_medicine",
+        step1=P,
+        step2_score=216,
+        step2_date=date(2025, 9, 1),
+    )
+    assert "first job is passing Step 2 CK" in after.verdict
+    # The retake answer never contradicts the chances answer, and never sends a pass back.
+    retake = ask(Question.RETAKE, step1=P, step2_score=216)
+    assert "a passed Step cannot be retaken" in retake.verdict
+    assert "a retake is required" in retake.verdict
+    assert (
+        "cannot retake"
+        in ask(Question.RETAKE, step1=P, step2_score=216, step2_date=date(2025, 3, 1)).verdict
+    )
+    # Step 3 advice is for a low *passed* CK, never for a failed one.
+    failed = full_text(ask(Question.RECOVERY, step1=P, step2_score=205))
+    assert "Step 3 can help" not in failed
+
+
+def test_verdicts_use_the_articles_words_not_a_long_shot_floor():
+    im218 = ask(Question.CHANCES, specialty="internal_medicine", step1=P, step2_score=218)
+    assert im218.verdict == (
+        "Your outlook for Internal Medicine: a significant challenge, but not the end."
+    )
+    h1b = ask(
+        Question.CHANCES,
+        specialty="internal_medicine",
+        step1=P,
+        step2_score=228,
+        visa=Visa.H1B,
+        step3=P,
+    )
+    assert h1b.verdict == (
+        "Your outlook for Internal Medicine: still matchable with a very strategic plan."
+    )
+    assert "92 (22%)" in full_text(h1b)  # the narrowing is said, not scored
+    for question in Question:
+        for profile in (SCENARIO3, dict(step1=FTP, step2_score=205, specialty="pediatrics")):
+            assert "long shot" not in full_text(ask(question, **profile))
+
+
+def test_multiple_attempts_weigh_more_than_one():
+    one = ask(Question.CHANCES, specialty="internal_medicine", step1=FTP, step2_score=245)
+    two = ask(
+        Question.CHANCES,
+        specialty="internal_medicine",
+        step1=FTP,
+        step1_attempts=3,
+        step2_score=245,
+    )
+    assert one.outlook == Outlook.REALISTIC and two.outlook == Outlook.CHALLENGING
+    assert "Several failed attempts (2 at Step 1) are a significant red flag" in full_text(two)
+    assert "Several failed attempts" not in full_text(one)
+
+
+def test_hedges_and_scope_follow_the_articles():
+    im = full_text(ask(Question.CHANCES, specialty="internal_medicine", step1=FTP, step2_score=232))
+    assert "children's" not in im.lower()  # pediatrics-article content stays in peds answers
+    assert "a step more selective" not in full_text(
+        ask(Question.CHANCES, specialty="psychiatry", step1=P, step2_score=240)
+    )
+    declining = full_text(
+        ask(Question.CHANCES, specialty="pediatrics", step1=P, step1_score=231, step2_score=230)
+    )
+    assert "below your Step 1" not in declining  # a 1-point drop is not "significantly lower"
+    steep = full_text(
+        ask(Question.CHANCES, specialty="pediatrics", step1=P, step1_score=250, step2_score=230)
+    )
+    assert "20 points below your Step 1" in steep
+    assert "only if" not in ask(Question.STEP3, visa=Visa.J1, step2_score=219).verdict
+    blocked = ask(Question.CHANCES, specialty="internal_medicine", step1=F)
+    assert "no program can rank you" not in blocked.verdict
+    # IM and Peds targets: one figure each, the same in every answer.
+    target = ask(Question.TARGET_SCORE, specialty="internal_medicine", step1=P)
+    postpone = ask(
+        Question.POSTPONE, specialty="internal_medicine", step1=P, step2=NT, step2_practice=231
+    )
+    assert "at least 230" in target.verdict and "230" in postpone.verdict
+    # The pediatrics 10-15-point and ~225 rules stay in pediatrics answers.
+    im_postpone = full_text(postpone)
+    assert "10-15" not in im_postpone and "about 225" not in im_postpone
+    # A low-score "what kind of programs" answer lists the general article's kinds first.
+    kinds = ask(Question.PROGRAMS, specialty="internal_medicine", step1=P, step2_score=216)
+    first = kinds.recommendations[0]
+    assert first.startswith("Where to apply:")
+    for kind in ("community", "30-40%", "newer programs", "fewer US medical schools", "J-1"):
+        assert kind in first, kind
+    assert "the 2025" in full_text(ask(Question.MATCH_STATS)) or "in 2025" in full_text(
+        ask(Question.MATCH_STATS)
+    )
+
+
+def test_realistic_fields_never_put_pediatrics_before_fm_and_im():
+    # "S1 pass, CK 226, YOG 2017, no USCE, J-1" (#19 item 2): FM and community IM first.
+    advice = ask(
+        Question.REALISTIC_SPECIALTIES,
+        step1=P,
+        step2_score=226,
+        graduation_year=2017,
+        usce_months=0,
+        visa=Visa.J1,
+    )
+    assert advice.verdict == (
+        "Most realistic for you: Family Medicine, Internal Medicine and Pediatrics."
+    )
+    text = full_text(advice)
+    assert text.index("Family Medicine: ") < text.index("Pediatrics: ")
+    assert "Family Medicine: a significant challenge, but not the end." in text
+    assert "long shot" not in text and "43%" in text and "31.8%" in text

@@ -161,7 +161,9 @@ def test_two_different_scores_for_one_exam_are_a_problem():
 
 
 def test_ck_below_passing_is_a_fail_not_a_score():
-    facts = parse("ck 210", [("ck", Label.EXAM), ("210", Label.SCORE)])
+    # Under every pass mark there has been (209 before 1 July 2022); 214-217 passed before
+    # 1 July 2025 and is kept as a score (#19 item 1: this used 210, a pass before July 2022).
+    facts = parse("ck 205", [("ck", Label.EXAM), ("205", Label.SCORE)])
     assert "step2_score" not in facts.changes
     assert facts.changes["step2"] == ExamStatus.FAILED
     assert facts.problems[0].code == "ck_below_passing"
@@ -611,3 +613,14 @@ def test_property_an_exam_ahead_is_never_usce(nlp, years, exam, unit):
 def test_a_duration_in_a_message_about_usce_is_usce(nlp):
     facts = changes(nlp, "is observership enough? i have 2 months")
     assert facts == {"usce_months": 2, "usce_kind": "observership"}
+
+
+def test_ck_214_to_217_is_kept_for_the_engine_to_read_by_date():
+    facts = parse("ck 216", [("ck", Label.EXAM), ("216", Label.SCORE)])
+    assert facts.changes["step2_score"] == 216
+    assert not facts.problems
+
+
+@pytest.mark.parametrize("text", ["not yet", "haven't taken it yet", "no not yet"])
+def test_not_yet_at_an_exam_prompt_is_about_that_exam(nlp, text):
+    assert changes(nlp, text, expected=Field.STEP2)["step2"] == "not_taken"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from itertools import pairwise
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -117,3 +118,35 @@ def test_parsers_raise_only_parse_errors(text):
         with contextlib.suppress(ParseError):
             parser(text)
     facts_from_mentions(text, [], today=TODAY)
+
+
+# The general article's order of attainability for non-US IMGs: FM, IM (community-heavy),
+# Peds, then Psych and Neuro, then the very competitive fields. The pediatrics tables refine
+# pediatrics answers and never lift Peds above a field the general article ranks higher.
+ARTICLE_ORDER = (
+    ("family_medicine",),
+    ("internal_medicine",),
+    ("pediatrics",),
+    ("psychiatry", "neurology"),
+    tuple(s for s, spec in RULES.specialties.items() if spec.group.value == "highly_competitive"),
+)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profiles)
+def test_one_scale_across_specialties_in_the_general_articles_order(profile):
+    outlooks = [
+        [assess(RULES, profile, sid, TODAY).outlook for sid in tier] for tier in ARTICLE_ORDER
+    ]
+    for higher, lower in pairwise(outlooks):
+        if None in higher or None in lower:
+            assert all(o is None for o in higher + lower)  # unknown CK: no outlook anywhere
+            continue
+        assert min(higher) >= max(lower), (profile, outlooks)
+    ranked = advise(Question.REALISTIC_SPECIALTIES, profile, today=TODAY).recommendations
+    lines = [line.split(":")[0] for line in ranked if line.endswith(".") and ": " in line]
+    names = [RULES.specialties[s].name for s in RULES.realism_candidates]
+    shown = [name for name in lines if name in names]
+    if "Pediatrics" in shown:
+        for first in ("Family Medicine", "Internal Medicine"):
+            assert shown.index(first) < shown.index("Pediatrics"), shown

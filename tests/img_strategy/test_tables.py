@@ -104,5 +104,6 @@ def test_malformed_tables_fail_naming_the_entry(rules_copy, file, change, messag
 
 
 def test_outlook_is_ordered():
-    assert Outlook.LONG_SHOT < Outlook.CHALLENGING < Outlook.REALISTIC < Outlook.STRONG
+    assert Outlook.VERY_HARD < Outlook.VERY_CHALLENGING < Outlook.SIGNIFICANT_CHALLENGE
+    assert Outlook.SIGNIFICANT_CHALLENGE < Outlook.CHALLENGING < Outlook.REALISTIC < Outlook.STRONG
     assert Outlook.parse("very_strong") == Outlook.VERY_STRONG

@@ -18,11 +18,13 @@ from rasa.shared.core.training_data.structures import StoryGraph
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 
-import img_channels  # noqa: F401  (applies the fixes)
-from img_channels import rasa_fixes
 from img_deploy.processes import free_port
 from img_nlp.evaluate import load_examples
+from img_rasa import fixes as rasa_fixes
+from img_rasa import plugin
 from tests.e2e.conftest import MODEL, ROOT
+
+plugin.apply()  # Rasa runs in-process here: the tests apply the plugin as every entry point
 
 
 def action() -> RemoteAction:

@@ -1,4 +1,4 @@
-"""Fixes to Rasa 3.6 itself, applied when the channels load (every `rasa run`).
+"""Three speed fixes to Rasa 3.6 (see README, Performance); ``img_rasa`` applies them.
 
 1. ``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` on every custom
 action response. With jsonschema 4.17 that re-checks Rasa's constant response schema
@@ -161,9 +161,16 @@ def _rasa_predict(self: RasaModel, batch_in: tuple[np.ndarray, ...]) -> dict[str
     return outputs
 
 
-def apply() -> None:
+def compile_response_validator() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+
+
+def keep_action_sessions() -> None:
     EndpointConfig.session = _kept_session  # type: ignore[assignment,method-assign]
-    RasaModel._rasa_predict = _rasa_predict  # type: ignore[method-assign]
-    # serve_application registers close_resources after the channels (and so this) load.
+    # serve_application registers close_resources when the server is configured, after
+    # the entry point has applied this.
     rasa.core.run.close_resources = _close_resources
+
+
+def call_traced_graph() -> None:
+    RasaModel._rasa_predict = _rasa_predict  # type: ignore[method-assign]

@@ -1,0 +1,112 @@
+"""No dead ends at the form's prompts, and several questions in one message
+(action_extract_profile, the form's validation and action_give_advice)."""
+
+from __future__ import annotations
+
+from actions.answers import ActionGiveAdvice
+from actions.ask import ASK_ACTIONS
+from actions.extract import ActionExtractProfile
+from actions.form import ValidateAdviceForm
+from tests.actions.support import domain, make_tracker, run, slot_values
+
+IN_FORM = {"active_loop": "advice_form"}
+
+
+def at_prompt(text: str, slot: str, intent: str = "inform", **slots):
+    return make_tracker(text, intent=intent, slots={"requested_slot": slot, **slots}, **IN_FORM)
+
+
+async def test_the_visa_buttons_typed_out_are_read():
+    for typed, visa in (("Either", "either"), ("both", "either"), ("J-1", "j1"), ("None", "none")):
+        events, _ = await run(ActionExtractProfile(), at_prompt(typed, "visa"))
+        assert slot_values(events)["visa"] == visa, typed
+
+
+async def test_not_yet_at_an_exam_prompt_means_not_taken():
+    events, _ = await run(ActionExtractProfile(), at_prompt("not yet", "step2_score"))
+    assert slot_values(events)["step2"] == "not_taken"
+    events, _ = await run(ActionExtractProfile(), at_prompt("no", "step3"))
+    assert slot_values(events)["step3"] == "not_taken"
+
+
+async def test_the_ck_payload_not_taken_yet_is_read():
+    payload = "I have not taken step 2 ck yet"
+    events, _ = await run(ActionExtractProfile(), at_prompt(payload, "step2_score"))
+    assert slot_values(events)["step2"] == "not_taken"
+    # step2 is one of the form's slots, so Rasa does not reject the turn as "nothing filled"
+    assert "step2" in domain()["forms"]["advice_form"]["required_slots"]
+
+
+async def test_a_first_unreadable_reply_gets_a_hint_and_the_prompt_again():
+    events, _ = await run(ActionExtractProfile(), at_prompt("hmm", "visa", "nlu_fallback"))
+    values = slot_values(events)
+    assert values["prompt_failures"] == {"field": "visa", "count": 1}
+    assert values["input_problem"][0].startswith("I couldn't read your visa need in that.")
+    assert '"either"' in values["input_problem"][0]
+
+
+async def test_a_second_unreadable_reply_goes_on_without_the_fact():
+    failures = {"field": "visa", "count": 1}
+    tracker = at_prompt("hmm ok", "visa", "nlu_fallback", prompt_failures=failures)
+    events, _ = await run(ActionExtractProfile(), tracker)
+    values = slot_values(events)
+    assert values["skipped"] == ["visa"]
+    assert values["prompt_failures"] is None
+    assert values["input_problem"][0].startswith("Let's leave your visa need aside for now")
+
+
+async def test_failures_at_another_prompt_start_again_from_one():
+    failures = {"field": "specialty", "count": 1}
+    tracker = at_prompt("hmm", "visa", "nlu_fallback", prompt_failures=failures)
+    events, _ = await run(ActionExtractProfile(), tracker)
+    assert slot_values(events)["prompt_failures"] == {"field": "visa", "count": 1}
+
+
+async def test_a_question_at_a_prompt_is_not_a_failed_try():
+    tracker = at_prompt("how many programs", "visa", "ask_programs", question="chances")
+    events, _ = await run(ActionExtractProfile(), tracker)
+    assert "prompt_failures" not in slot_values(events)
+
+
+async def test_the_prompt_after_a_failure_says_the_hint_first():
+    hint = "I couldn't read your visa need in that."
+    tracker = at_prompt("", "visa", input_problem=[hint])
+    _, messages = await run(ASK_ACTIONS["visa"](), tracker)
+    assert messages[0]["text"] == hint
+    assert messages[1]["text"] == "Which visa will you need for residency?"
+
+
+async def test_two_questions_in_one_message_are_both_kept():
+    tracker = make_tracker(
+        "IM or FM, which is better and how many programs", intent="ask_compare+ask_programs"
+    )
+    events, _ = await run(ActionExtractProfile(), tracker)
+    values = slot_values(events)
+    assert values["question"] == "compare"
+    assert values["more_questions"] == ["programs"]
+    assert values["asked"]["specialties"] == ["internal_medicine", "family_medicine"]
+
+
+async def test_the_form_asks_what_either_question_needs():
+    tracker = make_tracker(
+        "", slots={"question": "visa", "more_questions": ["step3"]}, active_loop="advice_form"
+    )
+    needed = await ValidateAdviceForm().required_slots([], None, tracker, domain())
+    assert needed == ["visa", "step2_score"]
+
+
+async def test_both_questions_are_answered_in_order_with_one_disclaimer():
+    slots = {
+        "question": "visa",
+        "more_questions": ["step3"],
+        "visa": "h1b",
+        "step2": "passed",
+        "step2_score": 238,
+    }
+    events, messages = await run(ActionGiveAdvice(), make_tracker("", slots=slots))
+    texts = [m["text"] for m in messages]
+    assert sum("educational guidance" in t for t in texts) == 1
+    visa_at = next(i for i, t in enumerate(texts) if "H-1B only narrows your options" in t)
+    step3_at = next(i for i, t in enumerate(texts) if "For an H-1B you need Step 3 passed" in t)
+    assert visa_at < step3_at
+    assert slot_values(events)["more_questions"] is None
