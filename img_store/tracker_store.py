@@ -28,12 +28,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
 
+from img_store.events import ConversationForgotten
+from img_store.health import SaveHealth
 from img_store.profiles import embedded_engine, erase_deleted
 from img_store.settings import DatabaseSettings
 
 logger = logging.getLogger(__name__)
 
-FORGET_ACTION = "action_forget_me"
 RECENT_TRACKERS_KEPT = 1000
 NOT_STORED = -1  # never equal to a row id
 # A turn's cost grows with the events its tracker holds (Rasa rebuilds the dialogue states
@@ -47,9 +48,6 @@ TRIM_AT_EVENTS = 80
 # The attribute on a windowed tracker: table rows of its session it does not hold, minus
 # the prefix events it holds that the table does not.
 ROW_OFFSET = "_img_row_offset"
-
-# Senders whose last save failed, for the channel to tell them (img_channels.guard).
-_save_failures: set[str] = set()
 
 
 def windowed(
@@ -93,14 +91,6 @@ def windowed(
     return window, shift
 
 
-def take_save_failure(sender_id: str) -> bool:
-    """True (once) if the last save of this sender's conversation failed."""
-    if sender_id in _save_failures:
-        _save_failures.discard(sender_id)
-        return True
-    return False
-
-
 @dataclass
 class _Recent:
     tracker: DialogueStateTracker
@@ -128,6 +118,7 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         self,
         domain: Domain | None = None,
         event_broker: EventBroker | None = None,
+        health: SaveHealth | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.pop("host", None)  # Rasa passes the endpoint's url as host; ours is env-driven
@@ -142,6 +133,8 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         # Trackers handed back by retrieve whose stored prefix is known; the save pops them.
         self._handed_out: OrderedDict[str, _Recent] = OrderedDict()
         self._unsaved: set[str] = set()
+        # Where failed saves are reported, for the channels to tell the user.
+        self.health = health or SaveHealth.of_process()
 
     def _remember(self, tracker: DialogueStateTracker, last_row_id: int) -> None:
         # No copy: Rasa is done with a tracker once it is saved. A retrieve takes the
@@ -196,7 +189,7 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         except SQLAlchemyError as error:
             logger.error("tracker store unreachable on save: %s", type(error).__name__)
             if sender_id not in self._unsaved:
-                _save_failures.add(sender_id)  # told once per outage
+                self.health.save_failed(sender_id)  # told once per outage
             self._unsaved.add(sender_id)
             self._remember(tracker, NOT_STORED)
             return
@@ -211,10 +204,7 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         the sender's newest row id. After "forget me", delete every stored event of this
         sender instead, write nothing (that would restore the conversation), return None.
         """
-        if any(
-            isinstance(event, ActionExecuted) and event.action_name == FORGET_ACTION
-            for event in tracker.events
-        ):
+        if any(isinstance(event, ConversationForgotten) for event in tracker.events):
             with self.session_scope() as session:
                 session.query(self.SQLEvent).filter(
                     self.SQLEvent.sender_id == tracker.sender_id

@@ -738,7 +738,7 @@ def _read_date(
     """A year ("2019") or a time ago ("6 years ago", "fresh grad"), bound to its event:
     graduation, an exam, something else, or (if nothing says) a question to the user."""
     if m.label == Label.GRAD_YEAR:
-        year = _safe(parse_year, m.text)
+        year = None if _is_match_year(msg.text, m) else _safe(parse_year, m.text)
     else:
         ago = _safe(parse_years_ago, m.text)
         year = None if ago is None else today.year - ago
@@ -1028,6 +1028,31 @@ def _safe(parser: Any, text: str) -> Any:
         return parser(text)
     except ParseError:
         return None
+
+
+# "the 2028 match", "match 2028", "2028 cycle", "in the match of 2028": a Match asked for,
+# not a graduation year.
+_MATCH_AFTER = re.compile(r"\s*(?:residency\s+)?(?:match|cycle|eras)\b", re.IGNORECASE)
+_MATCH_BEFORE = re.compile(r"\b(?:match|cycle)\s+(?:of\s+|in\s+)?$", re.IGNORECASE)
+_MATCH_YEAR = re.compile(
+    r"\b(?:(20\d\d)\s*(?:residency\s+)?(?:match|cycle|eras)|(?:match|cycle)\s+(?:of\s+|in\s+)?(20\d\d))\b",
+    re.IGNORECASE,
+)
+
+
+def _is_match_year(text: str, m: Mention) -> bool:
+    return bool(
+        _MATCH_AFTER.match(text, m.end)
+        or _MATCH_BEFORE.search(text[max(0, m.start - 20) : m.start])
+    )
+
+
+def match_year(text: str) -> int | None:
+    """The Match someone asks to plan for ("plan for 2028 match", "match 2028"), or None."""
+    found = _MATCH_YEAR.search(text)
+    if found is None:
+        return None
+    return int(found.group(1) or found.group(2))
 
 
 # --------------------------------------------------------------------------------------------

@@ -615,6 +615,20 @@ def test_a_duration_in_a_message_about_usce_is_usce(nlp):
     assert facts == {"usce_months": 2, "usce_kind": "observership"}
 
 
+def test_a_match_year_is_read_and_never_taken_for_a_graduation_year():
+    from img_strategy.parsing import match_year
+
+    assert match_year("plan for 2028 match") == 2028
+    assert match_year("i want the match of 2029, make me a plan") == 2029
+    assert match_year("timeline for the 2027 cycle pls") == 2027
+    assert match_year("graduated 2019, what should i do now") is None
+    text = "graduated 2019, plan for 2028 match"
+    facts = parse(text, [("2019", Label.GRAD_YEAR), ("2028", Label.GRAD_YEAR)])
+    assert facts.changes.get("graduation_year") == 2019
+    facts = parse("match in 2029 please", [("2029", Label.GRAD_YEAR)])
+    assert "graduation_year" not in facts.changes
+
+
 def test_ck_214_to_217_is_kept_for_the_engine_to_read_by_date():
     facts = parse("ck 216", [("ck", Label.EXAM), ("216", Label.SCORE)])
     assert facts.changes["step2_score"] == 216
