@@ -22,7 +22,7 @@ from img_store.conversation import FORGET_CONVERSATION
 from img_store.events import ConversationForgotten
 from img_store.health import SaveHealth
 from img_store.profiles import ProfileStore, make_engine
-from img_store.tracker_store import EnvironmentSQLTrackerStore
+from img_store.tracker_store import EnvironmentSQLTrackerStore, TrackerCache
 from img_strategy import Profile, Visa
 
 DOMAIN = Domain.load(str(Path(__file__).parents[2] / "domain.yml"))
@@ -52,6 +52,19 @@ def event_dicts(tracker: DialogueStateTracker) -> list[dict]:
 def rows(engine, sql: str, **params) -> int:
     with engine.connect() as connection:
         return connection.execute(text(sql), params).scalar_one()
+
+
+def test_the_cache_is_bounded_and_forgets_an_evicted_outage():
+    cache = TrackerCache(kept=2)
+    trackers = [DialogueStateTracker.from_events(f"u{i}", [], slots=DOMAIN.slots) for i in range(3)]
+    assert cache.save_failed("u0") and not cache.save_failed("u0")
+    for row_id, tracker in enumerate(trackers):
+        cache.remember(tracker, row_id)
+    assert cache.take_saved("u0") is None and not cache.is_unsaved("u0")  # evicted
+    recent = cache.take_saved("u2")
+    assert recent is not None and recent.last_row_id == 2 and cache.take_saved("u2") is None
+    assert cache.hand_out(recent) is trackers[2]
+    assert cache.take_handed_out("u2") is recent and cache.take_handed_out("u2") is None
 
 
 async def test_forgetting_follows_the_event_not_an_action_name(settings):
