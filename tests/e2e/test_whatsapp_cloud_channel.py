@@ -235,7 +235,15 @@ def test_group_mention_is_answered_in_the_group_with_the_private_link(rasa_stack
     assert "\n1. " in answer and "Reply to this message with a number" in answer
     # A number in reply to the bot picks that option, in this member's conversation.
     events = rasa_stack.tracker(member)["events"]
-    options = next(e["data"].get("buttons") for e in reversed(events) if e["event"] == "bot")
+    last_turn = events[max(i for i, e in enumerate(events) if e["event"] == "user") :]
+    options = next(
+        (
+            e["data"]["buttons"]
+            for e in reversed(last_turn)
+            if e["event"] == "bot" and e["data"].get("buttons")
+        ),
+        None,
+    )
     assert options, "the answer's follow-ups were sent as numbered options"
     pick = message("447700900202", "1", GROUP, context={"from": WHATSAPP_NUMBER, "id": "wamid.x"})
     assert say(rasa_stack, pick) == 200
