@@ -617,7 +617,7 @@ def http_client(base_url: str, token: str) -> tuple[Say, GetTracker]:
             return json.loads(response.read())
 
     def tracker(conversation: str) -> dict:
-        quoted = urllib.parse.quote(conversation, safe="")
+        quoted = urllib.parse.quote(conversation, safe=":")
         url = f"{base_url}/conversations/{quoted}/tracker?token={token}"
         with urllib.request.urlopen(url, timeout=60) as response:
             return json.loads(response.read())
