@@ -187,7 +187,7 @@ CONVERSATIONS = [
 
 @pytest.mark.parametrize("conversation", CONVERSATIONS, ids=[c.name for c in CONVERSATIONS])
 def test_issue_example(rasa_stack, conversation: Conversation):
-    sender = "e2e-phrasing-" + conversation.name.replace(" ", "-").replace(",", "")
+    sender = "e2e-phrasing-" + "".join(c if c.isalnum() else "-" for c in conversation.name)
     last = ""
     for i, turn in enumerate(conversation.turns):
         last = rasa_stack.said(sender, turn)
