@@ -72,7 +72,7 @@ CONVERSATIONS = [
         "facts then a visa question",
         ("My CK is 226 and I'm applying to family medicine. Should I go for J-1 or H-1B?",),
         ("J-1", "H-1B", "ECFMG"),
-        absent=("Noted:", "What would you like to know?"),
+        absent=("What would you like to know?",),
     ),
     Conversation(
         "facts then a graduation-year question",
@@ -131,13 +131,6 @@ CONVERSATIONS = [
         ("first-attempt Step 1 pass is one of the most common early filters",),
         absent=(FALLBACK,),
         never_asked=(STEP1_PROMPT,),
-    ),
-    # ---- Asks again
-    Conversation(
-        "score pending is not asked again",
-        ("what are my chances in peds", "passed step 1", "my score comes out in October"),
-        (),
-        absent=(FALLBACK, CK_PROMPT),
     ),
     # ---- Natural multi-sentence message
     Conversation(
