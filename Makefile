@@ -21,7 +21,7 @@ export ACTION_HOST ?= 127.0.0.1
 NLU_SOURCES := $(shell find data -type f -name '*.yml' 2>/dev/null) domain.yml config.yml
 SPACY_SOURCES := $(wildcard img_nlp/*.py img_nlp/patterns/*.jsonl) img_strategy/vocabulary.yml
 
-.PHONY: help setup browser nginx train chat serve serve-cluster test lint unit validate rasa-test bench soak migrate purge embedded-db clean registry
+.PHONY: readme-media help setup browser nginx train chat serve serve-cluster test lint unit validate rasa-test bench soak migrate purge embedded-db clean registry
 
 help:
 	@echo "make chat   - set up, train, and talk to the advisor in this terminal"
@@ -120,6 +120,11 @@ soak: train nginx
 serve-cluster: train nginx
 	@if [ -z "$${RASA_TOKEN:-}" ]; then echo "error: set RASA_TOKEN (the HTTP API's token); see README" >&2; exit 2; fi
 	$(BIN)/python -m img_deploy.cluster
+
+## readme-media: the README's web-chat chart screenshot and example plan, regenerated with
+## the real servers, Debian's chromium and a pinned date (docs/images/, docs/plan-example.md).
+readme-media: train
+	$(BIN)/python -m img_deploy.readme_media
 
 ## The shared services the cluster needs: Debian's nginx, PostgreSQL and Redis.
 nginx:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
+from actions.extras import extras_for
 from actions.mentions import facts_from_message
 from actions.messages import DISCLAIMER, follow_up_buttons, menu_buttons
-from actions.problems import say_pending_notices
+from actions.problems import Reply, pending_notices
 from actions.slots import (
     CONSENT_PENDING_SLOT,
     CONSENT_SLOT,
@@ -32,7 +33,7 @@ from actions.slots import (
     today,
 )
 from actions.store import StoreError, owner, profile_store
-from img_store.conversation import CHANNELS_WITH_PRIVATE_LINK
+from img_store.conversation import CHANNELS_WITH_PRIVATE_LINK, FORGET_CONVERSATION
 from img_strategy import (
     Advice,
     Profile,
@@ -60,15 +61,19 @@ def send_advice(
     *,
     preface: str | None = None,
     opening: bool = True,
+    profile: Profile | None = None,
 ) -> list[EventType]:
     """Send rendered advice (disclaimer first, once) and remember its reasons for "why?".
-    ``opening`` is False for the second and later answers to one message: notices and the
-    disclaimer were said before the first."""
-    events = say_pending_notices(dispatcher, tracker) if opening else []
+    ``opening`` is False for the second and later answers to one message: the disclaimer
+    was said before the first (pending notices are said once by the action, see Reply).
+    ``profile`` is the one the advice is for (a what-if's changed copy), for the chart or
+    plan that goes with it."""
+    events: list[EventType] = []
     if opening and not tracker.get_slot(DISCLAIMER_SLOT):
         dispatcher.utter_message(text=DISCLAIMER)
         events.append(SlotSet(DISCLAIMER_SLOT, True))
-    texts = render(advice)
+    extras = extras_for(tracker, advice.question, profile or profile_from_tracker(tracker), today())
+    texts = extras.texts or render(advice)
     if preface:
         texts[0] = f"{preface}\n{texts[0]}"
     # Which question a message answers, for channels and tests (see ANSWERED_QUESTION).
@@ -78,7 +83,8 @@ def send_advice(
     dispatcher.utter_message(
         text=texts[-1], buttons=follow_up_buttons(advice.question), metadata=answered
     )
-    events.append(SlotSet(WHY_SLOT, render_reasons(advice)))
+    extras.send(dispatcher, answered)
+    events.append(SlotSet(WHY_SLOT, extras.why or render_reasons(advice)))
     return events
 
 
@@ -131,13 +137,13 @@ def private_chat_url(tracker: Tracker) -> str:
     return url
 
 
-class ActionGiveAdvice(Action):
+class ActionGiveAdvice(Reply):
     """Answers the pending question once the form has what it needs."""
 
     def name(self) -> str:
         return "action_give_advice"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         questions = pending_questions(tracker) or [Question.CHANCES]
@@ -158,13 +164,13 @@ class ActionGiveAdvice(Action):
         return events + remember_or_ask(dispatcher, tracker)
 
 
-class ActionConsent(Action):
+class ActionConsent(Reply):
     """The answer to "shall I remember your profile?"."""
 
     def name(self) -> str:
         return "action_consent"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -176,14 +182,14 @@ class ActionConsent(Action):
         return [*events, SlotSet(CONSENT_SLOT, "no")]
 
 
-class ActionAnswerNow(Action):
+class ActionAnswerNow(Reply):
     """A question asked in the middle of the form: answered at once with what is known,
     then the form resumes with its own pending question."""
 
     def name(self) -> str:
         return "action_answer_now"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -193,14 +199,14 @@ class ActionAnswerNow(Action):
         return events
 
 
-class ActionWhatIf(Action):
+class ActionWhatIf(Reply):
     """ "What if my CK were 245?": the same question on a changed copy of the profile.
     The stored profile is never touched."""
 
     def name(self) -> str:
         return "action_what_if"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         profile = profile_from_tracker(tracker)
@@ -221,29 +227,27 @@ class ActionWhatIf(Action):
             if line not in describe(default_rules(), profile, today())
         ]
         preface = "If " + "; ".join(changed) + " (hypothetical: your saved profile is unchanged):"
-        return send_advice(dispatcher, tracker, advice, preface=preface)
+        return send_advice(dispatcher, tracker, advice, preface=preface, profile=what_if)
 
 
-class ActionExplain(Action):
+class ActionExplain(Reply):
     def name(self) -> str:
         return "action_explain"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        events = say_pending_notices(dispatcher, tracker)
         dispatcher.utter_message(text=tracker.get_slot(WHY_SLOT) or messages.NOTHING_TO_EXPLAIN)
-        return events
+        return []
 
 
-class ActionShowProfile(Action):
+class ActionShowProfile(Reply):
     def name(self) -> str:
         return "action_show_profile"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        events = say_pending_notices(dispatcher, tracker)
         rules = default_rules()
         stored: tuple[str, ...] = ()
         if tracker.get_slot(CONSENT_SLOT) == "yes":
@@ -256,47 +260,48 @@ class ActionShowProfile(Action):
         unsaved = [line for line in current if line not in stored]
         if not stored and not unsaved:
             dispatcher.utter_message(text=messages.PROFILE_EMPTY)
-            return events
+            return []
         parts = []
         if stored:
             parts += [messages.STORED_INTRO, *stored]
         if unsaved:
             parts += [messages.CONVERSATION_INTRO, *unsaved]
         dispatcher.utter_message(text="\n".join(parts))
-        return events
+        return []
 
 
-class ActionForgetMe(Action):
+class ActionForgetMe(Reply):
     def name(self) -> str:
         return "action_forget_me"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        cleared = [SlotSet(name, None) for name in PROFILE_SLOTS]
+        cleared: list[EventType] = [SlotSet(name, None) for name in PROFILE_SLOTS]
         cleared += [
             SlotSet(slot, None)
             for slot in (QUESTION_SLOT, SKIPPED_SLOT, WHY_SLOT, CONSENT_SLOT, CONSENT_PENDING_SLOT)
         ]
+        # The conversation's own rows go when Rasa saves this turn: the tracker store acts
+        # on this event by its type and deletes the conversation's events (img_store.events).
+        cleared.append({"event": FORGET_CONVERSATION, "timestamp": None})
         try:
             profile_store().forget(*owner(tracker))
         except StoreError:
             dispatcher.utter_message(text=messages.FORGET_FAILED)
             return cleared
-        # The conversation's own rows go when Rasa saves this turn: the tracker store sees
-        # this action and deletes the sender's events instead (img_store.tracker_store).
         dispatcher.utter_message(text=messages.FORGOT)
         return cleared
 
 
-class ActionGreet(Action):
+class ActionGreet(Reply):
     def name(self) -> str:
         return "action_greet"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        events = say_pending_notices(dispatcher, tracker)
+        events: list[EventType] = []
         dispatcher.utter_message(text=messages.GREETING)
         if not tracker.get_slot(DISCLAIMER_SLOT):
             dispatcher.utter_message(text=DISCLAIMER)
@@ -305,22 +310,21 @@ class ActionGreet(Action):
         return events
 
 
-class ActionAcknowledgeFacts(Action):
+class ActionAcknowledgeFacts(Reply):
     """Facts given or corrected outside the form: read them back, and if an answer was
     already given, give it again with the new facts."""
 
     def name(self) -> str:
         return "action_acknowledge_facts"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         changed = _profile_slots_set_this_turn(tracker)
-        problems = say_pending_notices(dispatcher, tracker)
         if not changed:
-            if not problems:
+            if not pending_notices(tracker):  # a refused value was explained instead
                 dispatcher.utter_message(text=messages.NO_FACTS_FOUND)
-            return problems
+            return []
         profile = profile_from_tracker(tracker)
         only_changed = Profile.from_dict(
             {k: v for k, v in profile.to_dict().items() if k in changed}
@@ -341,16 +345,12 @@ class ActionAcknowledgeFacts(Action):
             # Facts and a question in one message that NLU labelled as facts only: the
             # question is answered with what is known rather than dropped.
             advice = advise(asked, profile, today=today())
-            return [
-                *problems,
-                SlotSet(QUESTION_SLOT, asked.value),
-                *send_advice(dispatcher, tracker, advice),
-            ]
+            return [SlotSet(QUESTION_SLOT, asked.value), *send_advice(dispatcher, tracker, advice)]
         if question is not None and tracker.get_slot(WHY_SLOT):
             advice = advise(question, profile, today=today())
-            return problems + send_advice(dispatcher, tracker, advice, preface="With that change:")
+            return send_advice(dispatcher, tracker, advice, preface="With that change:")
         dispatcher.utter_message(text=messages.WHAT_NEXT, buttons=menu_buttons())
-        return problems
+        return []
 
 
 # A question intent ranked below "inform" still names the question a message asks when the

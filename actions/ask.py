@@ -6,15 +6,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import SLOT_QUESTIONS
-from actions.problems import say_pending_notices
+from actions.problems import Reply
 
 
-class AskForSlot(Action, ABC):
+class AskForSlot(Reply, ABC):
     """Asks for one slot; concrete subclasses are made below, one per entry of
     SLOT_QUESTIONS, because rasa_sdk registers actions by class (and skips this abstract
     base)."""
@@ -27,14 +27,13 @@ class AskForSlot(Action, ABC):
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
-    async def run(
+    async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        events = say_pending_notices(dispatcher, tracker)
         text, options = SLOT_QUESTIONS[self.slot]
         buttons = [{"title": title, "payload": payload} for title, payload in options]
         dispatcher.utter_message(text=text, buttons=buttons)
-        return events
+        return []
 
 
 ASK_ACTIONS = {

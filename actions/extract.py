@@ -29,6 +29,7 @@ from actions.slots import (
     SKIPPED_SLOT,
     STORAGE_DOWN_SLOT,
     STORE_CHECKED_SLOT,
+    UNSURE_SLOT,
     asked_slot_value,
     profile_slot_events,
     questions_from_intent,
@@ -37,7 +38,7 @@ from actions.slots import (
 )
 from actions.store import StoreError, owner, profile_store
 from img_strategy import Field, Question, default_rules, describe
-from img_strategy.render import explain_problem
+from img_strategy.render import confirm_question, explain_problem
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,15 @@ class ActionExtractProfile(Action):
             events.append(SlotSet(ASKED_SLOT, asked))
         if intent in NO_EXTRACTION_INTENTS:
             return events
+        awaiting = tracker.get_slot(UNSURE_SLOT)
+        if awaiting:
+            # The answer to "is that your US clinical experience?": a yes stores the
+            # reading, a no drops it; anything else drops it and is read as usual.
+            events.append(SlotSet(UNSURE_SLOT, None))
+            if intent == "affirm" and isinstance(awaiting, dict):
+                return [*events, *profile_slot_events(awaiting)]
+            if intent == "deny":
+                return events
 
         expected = requested_field(tracker) if in_form else None
         if intent == "skip" and expected is not None:
@@ -87,9 +97,19 @@ class ActionExtractProfile(Action):
 
         parsed = facts_from_message(message, expected=expected)
         events.extend(profile_slot_events(parsed.changes))
+        unsure = [u for u in parsed.unsure if not set(u.changes) & set(parsed.changes)]
+        if unsure:
+            # Never guessed: the likely reading is asked back, and stored on a "yes".
+            proposed: dict[str, Any] = {}
+            for reading in unsure:
+                proposed.update(reading.changes)
+            events.append(
+                SlotSet(UNSURE_SLOT, {k: getattr(v, "value", v) for k, v in proposed.items()})
+            )
         texts = [explain_problem(p) for p in parsed.problems]
+        texts += [confirm_question(u) for u in unsure]
         if expected is not None and intent in PROMPT_REPLY_INTENTS:
-            got_something = bool(parsed.changes or parsed.problems)
+            got_something = bool(parsed.changes or parsed.problems or unsure)
             progress, notice = _prompt_progress(tracker, expected, got_something)
             events.extend(progress)
             texts.extend(notice)

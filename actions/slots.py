@@ -37,6 +37,9 @@ STORE_CHECKED_SLOT = "store_checked"
 NOTICE_SLOT = "welcome_back"
 STORAGE_DOWN_SLOT = "storage_down"
 REQUESTED_SLOT = "requested_slot"
+# Profile changes the parser was not sure of, asked back as a yes/no question; a "yes" as
+# the next message stores them, anything else drops them.
+UNSURE_SLOT = "unsure_fact"
 # Replies at a form prompt that gave nothing: {"field": <Field value>, "count": n}.
 PROMPT_FAILURES_SLOT = "prompt_failures"
 # Further questions asked in the same message as the pending one, answered after it.

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from img_channels.guard import DEFAULT_MESSAGE_MAX_CHARS
-from img_deploy.processes import Server, rest_headers
+from img_deploy.processes import START_TIMEOUT_S, Server, rest_headers
 
 TARGETS = {
     "longest_message_nlu_ms": 200,
@@ -141,7 +141,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="img-costs-") as tmp:
         rasa, actions = start_ours(Path(tmp))
         try:
-            rasa.wait_ready()
+            rasa.wait_ready(START_TIMEOUT_S * 3)  # a busy machine loads the model slowly
             measure(rasa.ready_url.split("/status")[0], BENCH_TOKEN, rasa)
         finally:
             stop_all(rasa, actions)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rasa.core.tracker_store import TrackerStore
-from rasa.shared.core.events import BotUttered
+from rasa.shared.core.events import BotUttered, UserUttered
 
 Button = dict[str, Any]
 
@@ -38,12 +38,15 @@ def chosen_payload(text: str, buttons: Sequence[Button]) -> str | None:
 
 
 async def last_buttons(tracker_store: TrackerStore, sender_id: str) -> list[Button]:
-    """The buttons of the bot's latest message to this sender, from the tracker store (so a
-    number picks the right option after a restart and on any instance)."""
+    """The buttons the bot offered in its latest turn to this sender, from the tracker store
+    (so a number picks the right option after a restart and on any instance). A message
+    sent after the buttons in the same turn, such as a chart, does not hide them."""
     tracker = await tracker_store.retrieve(sender_id)
     if tracker is None:
         return []
     for event in reversed(tracker.events):
-        if isinstance(event, BotUttered):
-            return list(event.data.get("buttons") or [])
+        if isinstance(event, UserUttered):
+            break  # the options of an earlier turn are no longer on offer
+        if isinstance(event, BotUttered) and event.data.get("buttons"):
+            return list(event.data["buttons"])
     return []

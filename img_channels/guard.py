@@ -21,7 +21,7 @@ from sanic import Blueprint, Sanic
 
 from img_channels import notices
 from img_channels.ratelimit import RateLimiter, Verdict, limiter_from_env
-from img_store.tracker_store import take_save_failure
+from img_store.health import SaveHealth
 
 logger = logging.getLogger(__name__)
 
@@ -113,8 +113,10 @@ class TurnGuard:
         handler: MessageHandler,
         settings: GuardSettings | None = None,
         limiter: RateLimiter | None = None,
+        health: SaveHealth | None = None,
     ) -> None:
         self.handler = handler
+        self.health = health or SaveHealth.of_process()  # the tracker store reports to it
         self.settings = settings or GuardSettings.from_env()
         self.limiter = limiter or limiter_from_env(self.settings.messages_per_minute)
 
@@ -160,7 +162,7 @@ class TurnGuard:
             logger.debug("turn failure details", exc_info=True)
             await channel.send_text_message(sender, notices.ADVICE_UNAVAILABLE)
             return
-        if take_save_failure(sender):
+        if self.health.take_failure(sender):
             await channel.send_text_message(sender, notices.SAVE_FAILED)
         if counting.sent == 0:
             # Rasa swallowed an action failure (action server down): nothing was said.

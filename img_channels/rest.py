@@ -141,9 +141,11 @@ class MetadataCollector(CollectingOutputChannel):
 class GuardedRestInput(InputChannel):
     """``POST /webhooks/rest/webhook``; ``GET /webhooks/rest/`` for health."""
 
+    channel = Channel.REST  # whose conversations these are (the console's are SHELL)
+
     @classmethod
     def name(cls) -> str:
-        return Channel.REST.value
+        return cls.channel.value
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
@@ -168,7 +170,7 @@ class GuardedRestInput(InputChannel):
                 call = parse_body(request.body, vouched_sender)
             except BadRequest as error:
                 return bad_request(str(error))
-            key = ConversationKey(Channel.REST, call.sender)
+            key = ConversationKey(self.channel, call.sender)
             collector = MetadataCollector()
             metadata = {"audience": call.audience or "private"}
             await guard(

@@ -26,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from img_channels.guard import TurnGuard
+from img_channels.media import MediaStore, name_from_url
 from img_channels.text import split_message
 from img_channels.webhook import WebhookChannel, required_env
 from img_store.conversation import Channel, ConversationKey
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MESSAGE_LIMIT = 4096  # characters per Telegram message
 CALLBACK_DATA_LIMIT = 64  # bytes of callback_data per inline button
+CAPTION_LIMIT = 1024  # characters of a photo caption
 # Commands, mapped to what the user would have typed (``/intent`` skips NLU in Rasa).
 COMMANDS = {"start": "/greet", "help": "/help", "advice": "/help"}
 
@@ -185,11 +187,24 @@ class BotApi:
         self._base = f"{settings.api_url}/bot{settings.token}"
 
     async def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return await self._post(method, {"json": payload})
+
+    async def upload(
+        self, method: str, fields: dict[str, Any], file_field: str, file_name: str, data: bytes
+    ) -> dict[str, Any]:
+        """A method that takes a file (sendPhoto, sendDocument), sent as multipart form."""
+        form = aiohttp.FormData()
+        for key, value in fields.items():
+            form.add_field(key, value if isinstance(value, str) else json.dumps(value))
+        form.add_field(file_field, data, filename=file_name)
+        return await self._post(method, {"data": form})
+
+    async def _post(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         timeout = aiohttp.ClientTimeout(total=15)
         try:
             async with (
                 aiohttp.ClientSession(timeout=timeout) as session,
-                session.post(f"{self._base}/{method}", json=payload) as reply,
+                session.post(f"{self._base}/{method}", **body) as reply,
             ):
                 body = await reply.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError) as error:
@@ -222,11 +237,7 @@ class TelegramOutput(OutputChannel):
                 "parse_mode": "HTML",
                 "disable_web_page_preview": True,
             }
-            if self.reply_to_message_id is not None:
-                payload["reply_parameters"] = {
-                    "message_id": self.reply_to_message_id,
-                    "allow_sending_without_reply": True,
-                }
+            payload.update(self._thread())
             if reply_markup and index == len(parts) - 1:
                 payload["reply_markup"] = reply_markup
             await self.api.call("sendMessage", payload)
@@ -241,7 +252,41 @@ class TelegramOutput(OutputChannel):
         await self._send(text, {"inline_keyboard": keyboard})
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self._send(image)
+        """A chart from the media store is uploaded (sendPhoto); Telegram has no alt text,
+        so the alt goes into the caption, cut to Telegram's caption limit."""
+        caption = str(kwargs.get("alt") or "")[:CAPTION_LIMIT]
+        name = name_from_url(image)
+        data = MediaStore.from_env().read(name) if name else None
+        if data is None:
+            await self._send(image)
+            return
+        fields: dict[str, Any] = {"chat_id": str(self.chat_id), **self._thread()}
+        if caption:
+            fields["caption"] = caption
+        await self.api.upload("sendPhoto", fields, "photo", name or "chart.png", data)
+
+    async def send_attachment(
+        self, recipient_id: str, attachment: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """A file from the media store (the plan's calendar) as a document."""
+        payload = attachment.get("payload") or {}
+        name = name_from_url(str(payload.get("src", "")))
+        data = MediaStore.from_env().read(name) if name else None
+        if data is None:
+            return
+        fields: dict[str, Any] = {"chat_id": str(self.chat_id), **self._thread()}
+        file_name = str(payload.get("name") or name)
+        await self.api.upload("sendDocument", fields, "document", file_name, data)
+
+    def _thread(self) -> dict[str, Any]:
+        if self.reply_to_message_id is None:
+            return {}
+        return {
+            "reply_parameters": {
+                "message_id": self.reply_to_message_id,
+                "allow_sending_without_reply": True,
+            }
+        }
 
 
 def inline_button(button: dict[str, Any]) -> dict[str, str]:

@@ -20,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from img_channels.guard import TurnGuard, apply_request_limit
+from img_channels.media import MediaKind, MediaStore, kind_of
 from img_store.conversation import Channel, ConversationKey
 
 logger = logging.getLogger(__name__)
@@ -192,6 +193,19 @@ class ChatPage(InputChannel):
         @page.get("/")
         async def index(request: Request) -> HTTPResponse:
             return await self._file("", headers)
+
+        media = MediaStore.from_env()
+
+        @page.get("/media/<name:str>")
+        async def media_file(request: Request, name: str) -> HTTPResponse:
+            path = media.path(name)
+            if path is None:
+                return response.text("not found", status=404)
+            kind = kind_of(name)
+            extra = {"Cache-Control": "private, max-age=3600"}
+            if kind == MediaKind.ICS:
+                extra["Content-Disposition"] = 'attachment; filename="residency-plan.ics"'
+            return await response.file(path, mime_type=kind.mime_type, headers=headers | extra)
 
         @page.get("/<name:str>")
         async def asset(request: Request, name: str) -> HTTPResponse:

@@ -84,12 +84,17 @@ class TwilioWhatsAppOutput(OutputChannel):
         await self.send_text_message(recipient_id, numbered_options(text, buttons))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self.send_text_message(recipient_id, image)
+        """An image Twilio fetches itself from its public URL (the actions send one only
+        under PUBLIC_BASE_URL); the alt text goes along as the message body."""
+        alt = str(kwargs.get("alt") or "")
+        await self._post(recipient_id, split_message(alt, MESSAGE_LIMIT)[0] if alt else "", image)
 
-    async def _post(self, recipient_id: str, body: str) -> None:
+    async def _post(self, recipient_id: str, body: str, media_url: str | None = None) -> None:
         settings = self.settings
         url = f"{settings.api_url}/2010-04-01/Accounts/{settings.account_sid}/Messages.json"
         form = {"From": settings.whatsapp_number, "To": recipient_id, "Body": body}
+        if media_url:
+            form["MediaUrl"] = media_url
         auth = aiohttp.BasicAuth(settings.account_sid, settings.auth_token)
         try:
             async with (

@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import quote, urljoin
 
 import httpx
+import segno
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import response
 from sanic.request import Request
@@ -50,7 +51,7 @@ from img_channels.ratelimit import Verdict
 from img_channels.telegram import COMMANDS
 from img_channels.text import split_message
 from img_channels.webhook import WebhookChannel, required_env
-from img_store.conversation import Channel, ConversationKey
+from img_store.conversation import Channel, ConversationKey, InvalidUserId, check_user_id
 from img_store.deliveries import DeliveryLedger, open_delivery_ledger
 
 logger = logging.getLogger(__name__)
@@ -70,13 +71,14 @@ ROW_DESCRIPTION_LIMIT = 72
 ROW_ID_LIMIT = 200
 LIST_BUTTON_LABEL = "Choose"  # the list message's button (at most 20 characters)
 CHOOSE_PROMPT = "Choose one:"
+GROUP_REPLY_HINT = "Reply to this message with a number to choose."
 # A webhook post batches messages; more than this in one post is not a real chat.
 MAX_MESSAGES_PER_POST = 20
 CHALLENGE_MAX_CHARS = 256
 STARTER_TEXT = "Hi! I'm an IMG and I'd like advice on my residency Match strategy."
 # What Meta may send for users, groups and messages: ids are bounded and plain.
 _USER_ID = re.compile(r"[0-9A-Za-z._-]{1,64}")
-_GROUP_ID = re.compile(r"[0-9A-Za-z_=+/-]{1,120}")
+_GROUP_ID = re.compile(r"[0-9A-Za-z_=+-]{1,120}")  # no ":" — it separates group and member
 _MESSAGE_ID = re.compile(r"[0-9A-Za-z_.=+/:-]{1,160}")
 # A mention as WhatsApp writes it into the text: "@" and the mentioned phone number.
 _MENTION_MAX_CHARS = 24  # "+1 (555) 123-4567" and the like
@@ -243,6 +245,10 @@ def parse_message(message: dict[str, Any], number: str) -> Incoming | None:
     if not (_plain(message_id, _MESSAGE_ID) and _plain(wa_id, _USER_ID)):
         return None
     if group_id is not None and not _plain(group_id, _GROUP_ID):
+        return None
+    try:  # the conversation key's own rule: length and characters
+        check_user_id(f"{group_id}:{wa_id}" if group_id else wa_id)
+    except InvalidUserId:
         return None
     kind = message.get("type")
     chosen = _chosen(message)
@@ -481,7 +487,12 @@ class CloudOutput(OutputChannel):
         *leading, body = parts
         if len(body) > INTERACTIVE_BODY_LIMIT:
             leading, body = parts, CHOOSE_PROMPT
-        choice = choice_message(body, buttons) if self.audience is Audience.PRIVATE else None
+        if self.audience is Audience.GROUP:
+            # A bare "2" in a group is not addressed to the bot; a reply to its message is.
+            numbered = numbered_options(text, buttons, hint=GROUP_REPLY_HINT)
+            await self.send_text_message(recipient_id, numbered)
+            return
+        choice = choice_message(body, buttons)
         if choice is None:
             await self.send_text_message(recipient_id, numbered_options(text, buttons))
             return
@@ -604,8 +615,6 @@ class WhatsAppCloudInput(WebhookChannel[CloudSettings]):
 
 def write_invite(number: str, qr_path: Path, text: str = STARTER_TEXT) -> str:
     """The click-to-chat link, with its QR code written as a PNG; returns the link."""
-    import segno
-
     link = click_to_chat_url(business_number(number), text)
     qr_path.parent.mkdir(parents=True, exist_ok=True)
     # Error correction M survives a pinned screenshot's compression; scale 10 prints well.

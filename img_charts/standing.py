@@ -73,14 +73,15 @@ def _draw(fig: Figure, s: Standing) -> None:
             bbox={"facecolor": colour, "edgecolor": "none", "pad": 1},
         )
         # The article's words up to the first comma, wrapped to the band's width.
-        words = textwrap.fill(band.outlook_text.split(",")[0], max(14, int(width * 1.8)))
+        # About 2 characters of 9-point text per score point: two lines fit a 10-point band.
+        words = textwrap.fill(band.outlook_text.split(",")[0], max(14, int(width * 2.2)))
         ax.text(
             band.low + width / 2,
             0.4,
             words,
             ha="center",
             va="center",
-            fontsize=10,
+            fontsize=9 if "\n" in words else 10,
             zorder=5,
             bbox={"facecolor": colour, "edgecolor": "none", "pad": 1},
         )

@@ -20,6 +20,7 @@ import aiohttp
 
 from img_channels.choices import Button, chosen_payload, option_lines
 from img_channels.rest import GuardedRestInput
+from img_store.conversation import Channel
 
 PROMPT = "You: "
 GREETING = (
@@ -34,9 +35,7 @@ STOP = "/stop"  # Rasa's own shell command to leave
 class ConsoleInput(GuardedRestInput):
     """The server side of the console: Rasa's ``cmdline`` channel, guarded like REST."""
 
-    @classmethod
-    def name(cls) -> str:
-        return "cmdline"
+    channel = Channel.SHELL
 
     def url_prefix(self) -> str:
         return "rest"  # where Rasa's shell posts, as Rasa's own CmdlineInput

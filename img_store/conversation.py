@@ -14,6 +14,12 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+# The type name of the event "forget me" sends (img_store.events.ConversationForgotten):
+# the action server returns ``{"event": FORGET_CONVERSATION}``, the tracker store deletes
+# the conversation when it sees one. Here, without Rasa, so the action server need not
+# import Rasa to name it.
+FORGET_CONVERSATION = "img_forget_conversation"
+
 # The tracker store's sender_id column holds 255 characters; a channel prefix and a user id
 # of at most this length always fit.
 USER_ID_MAX_CHARS = 128

@@ -16,13 +16,10 @@ from sqlalchemy import (
     JSON,
     Column,
     DateTime,
-    MetaData,
     String,
-    Table,
     delete,
     event,
     func,
-    inspect,
     select,
     update,
 )
@@ -36,8 +33,6 @@ from img_strategy import Profile
 mapper_registry = registry()
 metadata = mapper_registry.metadata
 
-# Rasa's SQLTrackerStore keeps every event in this table, one row per event.
-TRACKER_EVENTS_TABLE = "events"
 DEFAULT_RETENTION_DAYS = 180
 
 
@@ -110,22 +105,15 @@ class ProfileStore:
             else:
                 row.data, row.updated_at, row.last_used_at = data, now, now
 
-    def forget(self, channel: str, user_id: str, sender_id: str | None = None) -> int:
-        """Delete the stored profile and (given ``sender_id``) the user's conversation events
-        in the tracker store's table, in one transaction. Returns the rows deleted."""
+    def forget(self, channel: str, user_id: str) -> int:
+        """Delete the stored profile (the conversation's events go when Rasa saves the
+        "forget me" turn: img_store.events). Returns the rows deleted."""
         with Session(self.engine, future=True) as session, session.begin():
             deleted = session.execute(
                 delete(StoredProfile).where(
                     StoredProfile.channel == channel, StoredProfile.user_id == user_id
                 )
             ).rowcount
-            connection = session.connection()
-            if sender_id is not None and inspect(connection).has_table(TRACKER_EVENTS_TABLE):
-                # Reflected into its own MetaData: the tracker table is Rasa's, not ours.
-                events = Table(TRACKER_EVENTS_TABLE, MetaData(), autoload_with=connection)
-                deleted += session.execute(
-                    delete(events).where(events.c.sender_id == sender_id)
-                ).rowcount
         erase_deleted(self.engine)
         return deleted
 

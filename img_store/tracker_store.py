@@ -28,12 +28,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
 
+from img_store.events import ConversationForgotten
+from img_store.health import SaveHealth
 from img_store.profiles import embedded_engine, erase_deleted
 from img_store.settings import DatabaseSettings
 
 logger = logging.getLogger(__name__)
 
-FORGET_ACTION = "action_forget_me"
 RECENT_TRACKERS_KEPT = 1000
 NOT_STORED = -1  # never equal to a row id
 # A turn's cost grows with the events its tracker holds (Rasa rebuilds the dialogue states
@@ -47,9 +48,6 @@ TRIM_AT_EVENTS = 80
 # The attribute on a windowed tracker: table rows of its session it does not hold, minus
 # the prefix events it holds that the table does not.
 ROW_OFFSET = "_img_row_offset"
-
-# Senders whose last save failed, for the channel to tell them (img_channels.guard).
-_save_failures: set[str] = set()
 
 
 def windowed(
@@ -93,19 +91,58 @@ def windowed(
     return window, shift
 
 
-def take_save_failure(sender_id: str) -> bool:
-    """True (once) if the last save of this sender's conversation failed."""
-    if sender_id in _save_failures:
-        _save_failures.discard(sender_id)
-        return True
-    return False
-
-
 @dataclass
 class _Recent:
     tracker: DialogueStateTracker
     last_row_id: int  # the sender's newest row in the table right after our save
     stored_events: int  # how many of tracker.events the table held then
+
+
+class TrackerCache:
+    """In memory: the trackers this process saved last, the ones it handed to Rasa for a
+    turn (with how many of their events the table holds), and the conversations whose
+    save failed. Bounded to ``kept`` conversations each, oldest dropped first."""
+
+    def __init__(self, kept: int = RECENT_TRACKERS_KEPT) -> None:
+        self.kept = kept
+        self._saved: OrderedDict[str, _Recent] = OrderedDict()
+        self._handed_out: OrderedDict[str, _Recent] = OrderedDict()
+        self._unsaved: set[str] = set()
+
+    def remember(self, tracker: DialogueStateTracker, last_row_id: int) -> None:
+        # No copy: Rasa is done with a tracker once it is saved. A retrieve takes the
+        # entry out, so a turn that fails half-way never leaves a half-updated tracker.
+        self._saved[tracker.sender_id] = _Recent(tracker, last_row_id, len(tracker.events))
+        self._saved.move_to_end(tracker.sender_id)
+        while len(self._saved) > self.kept:
+            sender_id, _ = self._saved.popitem(last=False)
+            self._unsaved.discard(sender_id)
+
+    def take_saved(self, sender_id: str) -> _Recent | None:
+        return self._saved.pop(sender_id, None)
+
+    def hand_out(self, recent: _Recent) -> DialogueStateTracker:
+        sender_id = recent.tracker.sender_id
+        self._handed_out[sender_id] = recent
+        self._handed_out.move_to_end(sender_id)
+        while len(self._handed_out) > self.kept:  # turns that never saved
+            self._handed_out.popitem(last=False)
+        return recent.tracker
+
+    def take_handed_out(self, sender_id: str) -> _Recent | None:
+        return self._handed_out.pop(sender_id, None)
+
+    def is_unsaved(self, sender_id: str) -> bool:
+        return sender_id in self._unsaved
+
+    def save_failed(self, sender_id: str) -> bool:
+        """Mark the conversation unsaved; True if it was saved until now."""
+        first = sender_id not in self._unsaved
+        self._unsaved.add(sender_id)
+        return first
+
+    def saved(self, sender_id: str) -> None:
+        self._unsaved.discard(sender_id)
 
 
 class EnvironmentSQLTrackerStore(SQLTrackerStore):
@@ -128,6 +165,7 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         self,
         domain: Domain | None = None,
         event_broker: EventBroker | None = None,
+        health: SaveHealth | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.pop("host", None)  # Rasa passes the endpoint's url as host; ours is env-driven
@@ -138,31 +176,16 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             self.engine.dispose()
             self.engine = embedded_engine(self.engine.url)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        self._recent: OrderedDict[str, _Recent] = OrderedDict()
-        # Trackers handed back by retrieve whose stored prefix is known; the save pops them.
-        self._handed_out: OrderedDict[str, _Recent] = OrderedDict()
-        self._unsaved: set[str] = set()
-
-    def _remember(self, tracker: DialogueStateTracker, last_row_id: int) -> None:
-        # No copy: Rasa is done with a tracker once it is saved. A retrieve takes the
-        # entry out, so a turn that fails half-way never leaves a half-updated tracker.
-        self._recent[tracker.sender_id] = _Recent(tracker, last_row_id, len(tracker.events))
-        self._recent.move_to_end(tracker.sender_id)
-        while len(self._recent) > RECENT_TRACKERS_KEPT:
-            sender_id, _ = self._recent.popitem(last=False)
-            self._unsaved.discard(sender_id)
+        self.cache = TrackerCache()
+        # Where failed saves are reported, for the channels to tell the user.
+        self.health = health or SaveHealth.of_process()
 
     def _hand_out(self, recent: _Recent) -> DialogueStateTracker:
-        sender_id = recent.tracker.sender_id
         cut = windowed(recent.tracker, self.domain) if self.domain is not None else None
         if cut is not None:
             window, shift = cut
             recent = _Recent(window, recent.last_row_id, recent.stored_events - shift)
-        self._handed_out[sender_id] = recent
-        self._handed_out.move_to_end(sender_id)
-        while len(self._handed_out) > RECENT_TRACKERS_KEPT:  # turns that never saved
-            self._handed_out.popitem(last=False)
-        return recent.tracker
+        return self.cache.hand_out(recent)
 
     def _last_row_id(self, session: Any, sender_id: str) -> int:
         newest = (
@@ -173,8 +196,8 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         return NOT_STORED if newest is None else int(newest)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        recent = self._recent.pop(sender_id, None)
-        if recent is not None and sender_id in self._unsaved:
+        recent = self.cache.take_saved(sender_id)
+        if recent is not None and self.cache.is_unsaved(sender_id):
             return recent.tracker  # newer than the table until a save succeeds
         try:
             if recent is not None:
@@ -195,26 +218,22 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             last_row_id = await self._save(tracker)
         except SQLAlchemyError as error:
             logger.error("tracker store unreachable on save: %s", type(error).__name__)
-            if sender_id not in self._unsaved:
-                _save_failures.add(sender_id)  # told once per outage
-            self._unsaved.add(sender_id)
-            self._remember(tracker, NOT_STORED)
+            if self.cache.save_failed(sender_id):
+                self.health.save_failed(sender_id)  # told once per outage
+            self.cache.remember(tracker, NOT_STORED)
             return
-        self._unsaved.discard(sender_id)
+        self.cache.saved(sender_id)
         if last_row_id is None:
-            self._recent.pop(sender_id, None)
+            self.cache.take_saved(sender_id)
         else:
-            self._remember(tracker, last_row_id)
+            self.cache.remember(tracker, last_row_id)
 
     async def _save(self, tracker: DialogueStateTracker) -> int | None:
         """Append the events the table lacks, as SQLTrackerStore.save does, and return
         the sender's newest row id. After "forget me", delete every stored event of this
         sender instead, write nothing (that would restore the conversation), return None.
         """
-        if any(
-            isinstance(event, ActionExecuted) and event.action_name == FORGET_ACTION
-            for event in tracker.events
-        ):
+        if any(isinstance(event, ConversationForgotten) for event in tracker.events):
             with self.session_scope() as session:
                 session.query(self.SQLEvent).filter(
                     self.SQLEvent.sender_id == tracker.sender_id
@@ -222,7 +241,7 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
                 session.commit()
             erase_deleted(self.engine)
             return None
-        handed_out = self._handed_out.pop(tracker.sender_id, None)
+        handed_out = self.cache.take_handed_out(tracker.sender_id)
         await self.stream_events(tracker)
         with self.session_scope() as session:
             if handed_out is not None and handed_out.tracker is tracker:

@@ -94,7 +94,8 @@ def assess(rules: Rules, profile: Profile, specialty_id: str | None, today: date
 def effective_ck(profile: Profile) -> tuple[int | None, bool]:
     if profile.step2_score is not None:
         return profile.step2_score, False
-    if profile.step2 in (None, ExamStatus.NOT_TAKEN) and profile.step2_practice is not None:
+    no_score_yet = profile.step2 is None or profile.step2.awaiting_score
+    if no_score_yet and profile.step2_practice is not None:
         return profile.step2_practice, True
     return None, False
 
@@ -180,7 +181,7 @@ def hypothetical(
         else:
             return None
     changed = profile.with_changes(**changes)
-    not_passed = (None, ExamStatus.NOT_TAKEN, ExamStatus.FAILED)
+    not_passed = (None, ExamStatus.NOT_TAKEN, ExamStatus.PENDING, ExamStatus.FAILED)
     if changed.step2_score is not None and changed.step2 in not_passed:
         changed = changed.with_changes(step2=ExamStatus.PASSED)
     return changed

@@ -2,6 +2,7 @@
 
 img-advisor advise --step2 232 --visa j1 --specialty peds --question programs
 img-advisor advise --step1 fail-then-pass --step2 "two twenty" --question chances --json
+img-advisor plan --step1 pass --practice 221 --specialty im --today 2026-11-26 --ics plan.ics
 img-advisor questions
 """
 
@@ -11,10 +12,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from img_strategy import parsing
 from img_strategy.engine import advise, missing
+from img_strategy.ics import plan_to_ics
+from img_strategy.plan import build_plan
 from img_strategy.profile import ExamStatus, Profile
 from img_strategy.questions import Question
 from img_strategy.render import render_text
@@ -57,6 +61,17 @@ def _build_parser() -> argparse.ArgumentParser:
     adv.add_argument(
         "--question", "-q", type=Question, choices=list(Question), default=Question.CHANCES
     )
+    profile_arguments(adv)
+    adv.add_argument("--json", action="store_true", help="structured advice as JSON")
+    plan = sub.add_parser("plan", help="a dated plan from today to Match Day")
+    profile_arguments(plan)
+    plan.add_argument("--match-year", type=int, help="the Match to plan for, e.g. 2028")
+    plan.add_argument("--ck-booked", type=date.fromisoformat, help="a booked CK, YYYY-MM-DD")
+    plan.add_argument("--ics", type=Path, help="also write the plan as a calendar file")
+    return parser
+
+
+def profile_arguments(adv: argparse.ArgumentParser) -> None:
     adv.add_argument("--specialty", type=_typed(parsing.parse_specialty, "specialty"))
     adv.add_argument("--step1", type=_status, help="pass, fail-then-pass, fail, not-taken")
     adv.add_argument("--step1-score", type=_typed(parsing.parse_score, "score"))
@@ -71,11 +86,9 @@ def _build_parser() -> argparse.ArgumentParser:
     adv.add_argument("--usce-months", type=_typed(parsing.parse_months, "duration"))
     adv.add_argument("--usce-kind", type=_typed(parsing.parse_usce_kind, "USCE kind"))
     adv.add_argument("--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
-    adv.add_argument("--json", action="store_true", help="structured advice as JSON")
-    return parser
 
 
-def _profile(args: argparse.Namespace) -> Profile:
+def profile_from_args(args: argparse.Namespace) -> Profile:
     return Profile(
         specialty=args.specialty,
         step1=args.step1,
@@ -111,7 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             needs = ", ".join(f.value for f in q.needs) or "nothing"
             print(f"{q.value:24} {q.title}  (needs: {needs})")
         return 0
-    profile = _profile(args)
+    profile = profile_from_args(args)
+    if args.command == "plan":
+        return _plan(args, profile)
     advice = advise(args.question, profile, today=args.today or date.today())
     if args.json:
         print(advice.to_json())
@@ -120,6 +135,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         gaps = missing(args.question, profile)
         if gaps:
             print("\nMore precise with: " + ", ".join(g.value for g in gaps))
+    return 0
+
+
+def _plan(args: argparse.Namespace, profile: Profile) -> int:
+    plan = build_plan(
+        profile,
+        args.today or date.today(),
+        match_year=args.match_year,
+        ck_booked=args.ck_booked,
+    )
+    print("\n\n".join(plan.messages()))
+    if args.ics:
+        args.ics.write_bytes(plan_to_ics(plan))
+        print(f"\ncalendar: {args.ics}")
     return 0
 
 

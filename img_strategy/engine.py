@@ -19,7 +19,7 @@ from img_strategy.asked import Asked
 
 # Re-exported: the engine's public API (img_strategy/__init__.py, plan, standing).
 from img_strategy.assessment import Assessment, assess, ck_target, hypothetical, program_range
-from img_strategy.profile import ExamStatus, Field, Profile
+from img_strategy.profile import Field, Profile
 from img_strategy.readback import describe
 from img_strategy.tables import Rules, default_rules
 
@@ -59,7 +59,8 @@ def missing(
             out.append(needed)
         elif (
             needed == Field.STEP2
-            and profile.step2 == ExamStatus.NOT_TAKEN
+            and profile.step2 is not None
+            and profile.step2.awaiting_score
             and profile.step2_practice is None
             and Field.STEP2_PRACTICE not in skipped
         ):

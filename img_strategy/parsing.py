@@ -9,7 +9,7 @@ command line uses the single-value parsers directly.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -28,6 +28,9 @@ VOCABULARY_FILE = Path(__file__).parent / "vocabulary.yml"
 
 # Input sanity limits (not advice): a graduate applying to residency, a plausible career.
 MAX_YEARS_SINCE_GRADUATION = 45
+# A student may ask before graduating: the final-year student applies in the year they
+# graduate, and planning starts a few years before that.
+MAX_YEARS_UNTIL_GRADUATION = 4
 MAX_USCE_MONTHS = 120
 
 
@@ -95,12 +98,31 @@ class Problem:
     exam: Exam | None = None
 
 
+class Reading(str, Enum):
+    """A fact the parser could read more than one way; the bot asks before storing it.
+    The value is the statement id suffix of the question: ``confirm.<value>``."""
+
+    USCE_MONTHS = "usce_months"  # a length of time with nothing saying it was USCE
+    GRADUATION_YEAR = "graduation_year"  # a year with nothing saying what happened then
+
+
+@dataclass(frozen=True)
+class Unsure:
+    """A likely reading that is not stored until the user confirms it."""
+
+    reading: Reading
+    changes: dict[str, Any]  # what a "yes" stores
+    value: str  # the value as the question shows it ("3 months", "2019")
+
+
 @dataclass(frozen=True)
 class ParsedFacts:
-    """Profile changes read from one message, plus anything that was refused."""
+    """Profile changes read from one message, plus anything that was refused, plus the
+    readings that need the user's confirmation first."""
 
     changes: dict[str, Any] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    unsure: tuple[Unsure, ...] = ()
 
     @property
     def fields(self) -> frozenset[str]:
@@ -117,6 +139,7 @@ class Vocabulary:
     exact: dict[str, dict[str, str]]  # kind -> case-sensitive alias -> canonical
     numbers: dict[str, int]
     attempt_words: dict[str, int]
+    cues: dict[str, tuple[str, ...]]  # cue kind -> words (see vocabulary.yml)
 
     def lookup(self, kind: str, text: str) -> str | None:
         cleaned = " ".join(text.strip().split())
@@ -174,7 +197,8 @@ def vocabulary() -> Vocabulary:
                     aliases.setdefault(kind, {})[_fold(word)] = canonical
     numbers = {str(k): int(v) for k, v in data["numbers"].items()}
     attempts = {str(k): int(v) for k, v in data["attempt_words"].items()}
-    return Vocabulary(aliases, exact, numbers, attempts)
+    cues = {str(kind): tuple(_fold(str(w)) for w in words) for kind, words in data["cues"].items()}
+    return Vocabulary(aliases, exact, numbers, attempts, cues)
 
 
 # --------------------------------------------------------------------------------------------
@@ -280,43 +304,245 @@ def parse_year(text: str) -> int:
     raise ParseError(f"not a year: {text}")
 
 
+# Relative graduation dates, in years before today ("next year" is -1).
+_RELATIVE_YEARS = {"this": 0, "last": 1, "next": -1}
+
+
 def parse_years_ago(text: str) -> int:
-    """ "6 years ago", "six yrs back" -> 6."""
-    match = re.match(r"\s*(\S+(?:\s+\S+)?)\s+(?:years?|yrs?|y)\b", _fold(text))
+    """Years since graduation: "6 years ago", "six yrs back", "fresh grad" (0),
+    "graduated last year" (1), "graduating next year" (-1), "0 YOG", "yog 3"."""
+    folded = _fold(text)
+    if re.search(r"\b(?:fresh|recent|new)\b", folded):
+        return 0
+    relative = re.search(r"\b(this|last|next)\s+(?:year|yr)\b", folded)
+    if relative:
+        return _RELATIVE_YEARS[relative.group(1)]
+    yog = re.fullmatch(r"(\d{1,2})\s*yog|yog\W*(\d{1,2})", folded)
+    if yog:
+        return int(yog.group(1) or yog.group(2))
+    match = re.match(r"\s*(\S+(?:\s+\S+)?)\s+(?:years?|yrs?|y)\b", folded)
     if not match:
         raise ParseError(f"not a duration in years: {text}")
     return parse_number(match.group(1))
 
 
-def parse_months(text: str) -> int:
-    """A duration in whole months: "3 months", "6 weeks" (rounded), "1 year", "a month"."""
-    folded = _fold(text)
-    match = re.match(r"\s*(.+?)\s*(months?|mos?|mnths?|weeks?|wks?|years?|yrs?)\b", folded)
+_DURATION = re.compile(r"\s*(.+?)\s*-?\s*(months?|mos?|mths?|mnths?|m|weeks?|wks?|years?|yrs?)\b")
+_WEEKS_PER_MONTH = 4  # as people count: "6 weeks" of rotations is a month and a half
+
+
+def parse_duration(text: str) -> float:
+    """A duration in months, to the half month: "3 months" (3), "6 weeks" (1.5),
+    "2 weeks" (0.5), "1 year" (12), "a month" (1), "6-month" (6)."""
+    match = _DURATION.match(_fold(text).replace("-", " "))
     if not match:
         raise ParseError(f"not a duration: {text}")
     amount_text, unit = match.groups()
     amount = parse_number(amount_text)
-    if unit.startswith(("w",)):
-        return max(1, round(amount / 4.345)) if amount > 0 else 0
+    if unit.startswith("w"):
+        months = amount / _WEEKS_PER_MONTH
+        # Half-month steps, and any positive number of weeks is at least half a month.
+        return max(0.5, round(months * 2) / 2) if amount > 0 else 0.0
     if unit.startswith("y"):
-        return amount * 12
-    return amount
+        return float(amount * 12)
+    return float(amount)
+
+
+def parse_months(text: str) -> int:
+    """A duration in whole months (the command line's ``--usce-months``): "6 weeks" is 1."""
+    months = parse_duration(text)
+    return max(1, int(months)) if months > 0 else 0
+
+
+def _usce_kind(text: str) -> UsceKind | None:
+    """The kind of US clinical experience a word names; ``None`` for the general words
+    ("USCE", "clinical experience"), :class:`ParseError` for anything else."""
+    canonical = _canonical("usce_types", text)
+    return None if canonical == USCE_ANY else UsceKind(canonical)
+
+
+def _score_values(text: str) -> list[int]:
+    """The numbers of a score mention: one, or a list typed without spaces ("205,208,212");
+    the legacy "259/99" form carries a percentile after the score."""
+    if re.fullmatch(r"\d{3}(?:,\d{3})+", text.strip()):
+        return [int(part) for part in text.split(",")]
+    return [parse_number(re.sub(r"\s*/\s*\d{1,2}$", "", text.strip()))]
 
 
 # --------------------------------------------------------------------------------------------
 # A whole message
+#
+# The message is cut into clauses. Every mention is read inside its clause: its polarity
+# (a negation just before it), the exam it belongs to, and for dates and durations the
+# event they are bound to. A value that fits no event is not guessed: it becomes an
+# :class:`Unsure` reading for the user to confirm.
+
+USCE_ANY = "any"  # vocabulary.yml: words for US clinical experience of no named kind
+
+# Clause breaks. A comma inside a list of numbers ("NBME 205, 208, 212") and a period
+# inside a number or an abbreviation ("u.s.") do not end a clause.
+_CLAUSE_BREAK = re.compile(
+    r"[;!?\n]|\.(?=\s|$)|(?<!\d)\s*,|,(?!\s*\d)|\b(?:but|whereas|although|though)\b"
+)
+_LIST_SEPARATOR = re.compile(r"(?:\s|,|/|&|->|>|\band\b|\bthen\b)*")
 
 
-_CLAUSE_BREAK = re.compile(r"[,;.!?\n]|\bbut\b")
-_NEGATED_BEFORE = re.compile(r"(?:\bnot|\binstead of|\brather than)\s*$")
+class _Where(Enum):
+    """Where a cue must sit in the text it is looked for in."""
+
+    ANYWHERE = "anywhere"
+    AT_END = "at_end"  # text before a value: the cue ends it, give or take ``words``
+    AT_START = "at_start"  # text after a value: the cue starts it, give or take ``words``
+
+
+@lru_cache(maxsize=64)
+def _cue(kind: str, where: _Where = _Where.ANYWHERE, words: int = 0) -> re.Pattern[str]:
+    """A regex for one kind of cue word from vocabulary.yml, anchored as asked."""
+    alternatives = sorted(vocabulary().cues[kind], key=len, reverse=True)
+    body = "|".join(r"[\s-]+".join(map(re.escape, cue.split())) for cue in alternatives)
+    word = rf"(?<![\w'])(?:{body})(?![\w'])"
+    if where == _Where.AT_END:
+        slack = rf"(?:\W+\w+){{0,{words}}}" if words else ""
+        return re.compile(rf"{word}{slack}\W*$")
+    if where == _Where.AT_START:
+        lead = rf"(?:\w+\W+){{0,{words}}}" if words else ""
+        return re.compile(rf"^\W*{lead}{word}")
+    return re.compile(word)
+
+
+# What a date belongs to: an exam, graduation, another event, or nothing said.
+_GRADUATION_EVENT = "graduation"
+_OTHER_EVENT_NAME = "other"
+_UNSURE_EVENT = "unsure"
+_Event = Exam | str | None
+
+
+@dataclass(frozen=True)
+class _Clause:
+    start: int
+    end: int
+    question: bool  # ends with "?"
+
+
+class _Message:
+    """The clauses of one message and the mentions in each."""
+
+    def __init__(self, text: str, mentions: Sequence[Mention]) -> None:
+        self.text = text
+        # Same length as the text, so mention offsets still apply: "didn't" -> "did nt".
+        self.folded = text.lower().replace("’", "'").replace("n't", " nt")
+        self.mentions = mentions
+        inside = [(m.start, m.end) for m in mentions]
+        clauses: list[_Clause] = []
+        start = 0
+        for brk in _CLAUSE_BREAK.finditer(self.folded):
+            if any(lo <= brk.start() < hi for lo, hi in inside):
+                continue  # "u.s. citizen", "ob/gyn": a break inside a mention is not one
+            clauses.append(_Clause(start, brk.start(), brk.group().strip() == "?"))
+            start = brk.end()
+        clauses.append(_Clause(start, len(text), False))
+        self.clauses = clauses
+
+    def clause_of(self, m: Mention) -> int:
+        for index, clause in enumerate(self.clauses):
+            if m.start < clause.end or index == len(self.clauses) - 1:
+                return index
+        return len(self.clauses) - 1
+
+    def same_clause(self, m: Mention, label: Label) -> list[Mention]:
+        index = self.clause_of(m)
+        return [c for c in self.mentions if c.label == label and self.clause_of(c) == index]
+
+    def clause_text(self, m: Mention) -> str:
+        clause = self.clauses[self.clause_of(m)]
+        return self.folded[clause.start : clause.end]
+
+    def before(self, m: Mention) -> str:
+        """The clause's text before ``m``, after the previous mention in the clause."""
+        clause = self.clauses[self.clause_of(m)]
+        lo = max([clause.start, *(c.end for c in self.mentions if c.end <= m.start)])
+        return self.folded[lo : m.start]
+
+    def after(self, m: Mention) -> str:
+        """The clause's text after ``m``, up to the next mention in the clause."""
+        clause = self.clauses[self.clause_of(m)]
+        hi = min([clause.end, *(c.start for c in self.mentions if c.start >= m.end)])
+        return self.folded[m.end : max(m.end, hi)]
+
+    def negated(self, m: Mention) -> bool:
+        before = self.before(m)
+        negation = _cue("negation", _Where.AT_END, words=2)
+        return bool(negation.search(before)) and not _cue("not_negation").search(before)
+
+    def in_question(self, m: Mention) -> bool:
+        return self.clauses[self.clause_of(m)].question
+
+    def exam_of(self, m: Mention, *, continuation: bool) -> Mention | None:
+        """The exam ``m`` belongs to: the nearest one in its clause; with ``continuation``,
+        else the exam of the closest earlier clause that names one ("failed CK once,
+        passed the retake with 232")."""
+        exams = [e for e in self.same_clause(m, Label.EXAM) if _safe(parse_exam, e.text)]
+        if exams:
+            return min(exams, key=lambda e: abs(e.start - m.start))
+        if not continuation:
+            return None
+        for index in range(self.clause_of(m) - 1, -1, -1):
+            earlier = [
+                e
+                for e in self.mentions
+                if e.label == Label.EXAM and self.clause_of(e) == index
+                if _safe(parse_exam, e.text)
+            ]
+            if earlier:
+                return earlier[-1]
+        return None
+
+    def continues(self, m: Mention) -> bool:
+        """Does ``m``'s clause go on about an exam named before it (a result, an attempt
+        count or a retake, with no exam of its own)?"""
+        labels = {c.label for c in self.mentions if self.clause_of(c) == self.clause_of(m)}
+        return bool({Label.RESULT, Label.ATTEMPTS} & labels) or bool(
+            _cue("retake").search(self.clause_text(m))
+        )
+
+    def retake_after(self, m: Mention, owner: Mention | None) -> bool:
+        """A retake named in ``m``'s clause or a later one, before another exam is named
+        ("I failed step 2 ck, can I retake?")."""
+        for index in range(self.clause_of(m), len(self.clauses)):
+            clause = self.clauses[index]
+            others = [
+                e
+                for e in self.mentions
+                if e.label == Label.EXAM and self.clause_of(e) == index and e is not owner
+            ]
+            if others and index > self.clause_of(m):
+                return False
+            if _cue("retake").search(self.folded[clause.start : clause.end]):
+                return True
+        return False
+
+    def corrected(self, earlier: Mention, later: Mention) -> bool:
+        return bool(_cue("correction").search(self.folded[earlier.end : later.start]))
 
 
 @dataclass
 class _ExamFacts:
     results: list[Result] = field(default_factory=list)
     scores: list[int] = field(default_factory=list)
+    failed_scores: list[int] = field(default_factory=list)  # of attempts the user failed
     attempts: int | None = None
+    attempts_count_failures: bool = False  # the count sits with a fail: "failed CK once"
     year: int | None = None
+    pending: bool = False  # taken, the score is not out yet
+    scheduled: bool = False  # a date ahead: not taken yet
+    retake: bool = False  # a retake is asked about or planned
+
+
+@dataclass
+class _Usce:
+    months: dict[UsceKind | None, float] = field(default_factory=dict)
+    kinds: list[UsceKind] = field(default_factory=list)  # named outside any duration
+    negated: bool = False
+    affirmed: bool = False
 
 
 def facts_from_mentions(
@@ -330,7 +556,6 @@ def facts_from_mentions(
     """Profile changes from one message.
 
     ``expected`` is the fact the bot just asked for: a bare "228" answers that question.
-    Scores preceded by "not"/"instead of" are the old value in a correction and are dropped.
     """
     rules = rules or default_rules()
     ordered = sorted(mentions, key=lambda m: m.start)
@@ -338,90 +563,293 @@ def facts_from_mentions(
     if isinstance(bare, ParsedFacts):
         return bare
     ordered.extend(bare)
-    exams = [m for m in ordered if m.label == Label.EXAM and _safe(parse_exam, m.text)]
+    msg = _Message(text, ordered)
     per_exam: dict[Exam, _ExamFacts] = {}
     changes: dict[str, Any] = {}
     problems: list[Problem] = []
+    unsure: list[Unsure] = []
     specialties: list[tuple[Mention, str]] = []
     visas: list[Visa] = []
+    usce = _Usce()
+    scores: list[tuple[Mention, Exam]] = []
+    last_date: tuple[Mention, _Event] | None = None
 
-    def exam_for(m: Mention, *, same_clause_only: bool = False) -> Exam | None:
-        owner = _nearest(text, m, exams, same_clause_only=same_clause_only)
-        if owner is not None:
-            return parse_exam(owner.text)
-        return _exam_from_expected(expected)
+    def facts(exam: Exam) -> _ExamFacts:
+        return per_exam.setdefault(exam, _ExamFacts())
 
     for m in ordered:
+        negated = msg.negated(m)
         if m.label == Label.SCORE:
-            if _NEGATED_BEFORE.search(text[max(0, m.start - 12) : m.start]):
+            if negated:
+                continue  # "ck 238 not 228": the old value of a correction
+            if scores and _LIST_SEPARATOR.fullmatch(msg.folded[scores[-1][0].end : m.start]):
+                scores.append((m, scores[-1][1]))  # "NBME 205, 208, 212": one list, one exam
                 continue
-            # A score belongs to an exam named in its own clause; a bare one answers the
-            # question asked, else it is a CK score by convention ("is 228 enough for IM?").
-            exam = exam_for(m, same_clause_only=True) or Exam.STEP2
-            try:
-                score = parse_number(m.text)
-            except ParseError as exc:
-                code = "score_not_whole" if str(exc) in ("decimal", "negative") else "not_a_score"
-                problems.append(Problem(code, m.text, exam))
-                continue
-            per_exam.setdefault(exam, _ExamFacts()).scores.append(score)
+            owner = msg.exam_of(m, continuation=msg.continues(m))
+            # A score with no exam answers the question asked, else it is a CK score by
+            # convention ("is 228 enough for IM?").
+            exam = parse_exam(owner.text) if owner else _exam_from_expected(expected)
+            scores.append((m, exam or Exam.STEP2))
         elif m.label == Label.RESULT:
-            result = _safe(parse_result, m.text)
-            exam = exam_for(m)
-            if result is not None and exam is not None:
-                per_exam.setdefault(exam, _ExamFacts()).results.append(result)
+            _read_result(msg, m, negated, facts, _exam_from_expected(expected))
         elif m.label == Label.ATTEMPTS:
             count = _safe(parse_attempts, m.text)
-            exam = exam_for(m)
-            if count is not None and exam is not None:
-                per_exam.setdefault(exam, _ExamFacts()).attempts = count
-        elif m.label == Label.GRAD_YEAR:
-            year = _safe(parse_year, m.text)
-            if year is None:
-                continue
-            owner = _nearest(text, m, exams, same_clause_only=True)
-            if owner is not None and not _mentions_graduation(text, m):
-                per_exam.setdefault(parse_exam(owner.text), _ExamFacts()).year = year
-            else:
-                changes["graduation_year"] = year
-        elif m.label == Label.YEARS_AGO:
-            years = _safe(parse_years_ago, m.text)
-            if years is not None:
-                changes["graduation_year"] = today.year - years
-        elif m.label == Label.DURATION:
-            try:
-                changes["usce_months"] = parse_months(m.text)
-            except ParseError as exc:
-                problems.append(Problem("duration_invalid", m.text if str(exc) else ""))
+            owner = msg.exam_of(m, continuation=True) or _nearest(msg, m, Label.EXAM)
+            if count is not None and owner is not None and not negated:
+                exam_facts = facts(parse_exam(owner.text))
+                exam_facts.attempts = count
+                near = {_safe(parse_result, r.text) for r in msg.same_clause(m, Label.RESULT)}
+                exam_facts.attempts_count_failures = Result.FAILED in near - {Result.PASSED}
+        elif m.label in (Label.GRAD_YEAR, Label.YEARS_AGO) and not negated:
+            # "graduated 2021... sorry I mean 2019": a correction is about the same event.
+            same = last_date[1] if last_date and msg.corrected(last_date[0], m) else None
+            last_date = (m, _read_date(msg, m, today, expected, changes, unsure, facts, same))
+        elif m.label == Label.DURATION and not negated:
+            _read_duration(msg, m, expected, usce, problems, unsure, facts)
         elif m.label == Label.USCE_TYPE:
-            kind = _safe(parse_usce_kind, m.text)
-            if kind is not None:
-                changes["usce_kind"] = kind
-        elif m.label == Label.SPECIALTY:
+            kind = _safe(_usce_kind, m.text)
+            if negated:
+                usce.negated = True
+            elif kind is not None and not msg.in_question(m):
+                usce.kinds.append(kind)
+        elif m.label == Label.SPECIALTY and not negated:
             spec = _safe(parse_specialty, m.text)
             if spec is not None:
                 specialties.append((m, spec))
-        elif m.label == Label.VISA:
+        elif m.label == Label.VISA and not negated:
             visa = _safe(parse_visa, m.text)
             if visa is not None:
                 visas.append(visa)
 
+    _read_scores(msg, scores, problems, facts)
+    _read_pending(msg, expected, facts)
     if visas:
         distinct = set(visas)
         changes["visa"] = Visa.EITHER if {Visa.J1, Visa.H1B} <= distinct else visas[-1]
-    usce_mentions = [m for m in ordered if m.label in (Label.DURATION, Label.USCE_TYPE)]
+    _apply_usce(usce, changes)
     for m, spec in specialties:
-        if _nearest(text, m, usce_mentions, same_clause_only=True) is not None:
+        if msg.same_clause(m, Label.DURATION) or msg.same_clause(m, Label.USCE_TYPE):
             changes["usce_specialty"] = spec
         else:
             changes["specialty"] = spec
     if "usce_specialty" in changes and "specialty" not in changes and expected == Field.SPECIALTY:
         changes["specialty"] = changes.pop("usce_specialty")
 
-    for exam, facts in per_exam.items():
-        _apply_exam(exam, facts, changes, problems, rules)
+    for exam, exam_facts in per_exam.items():
+        _apply_exam(exam, exam_facts, changes, problems, rules)
     _validate_years_and_durations(changes, problems, today)
-    return ParsedFacts(changes, tuple(problems))
+    return ParsedFacts(changes, tuple(problems), tuple(unsure))
+
+
+def _read_result(
+    msg: _Message,
+    m: Mention,
+    negated: bool,
+    facts: Callable[[Exam], _ExamFacts],
+    asked_about: Exam | None,
+) -> None:
+    """A result ("passed", "failed", "not yet") for the exam it is about: one named with
+    it, else the exam the bot asked about ("not yet" at the CK prompt), else the nearest."""
+    result = _safe(parse_result, m.text)
+    if result is None:
+        return
+    owner = msg.exam_of(m, continuation=True)
+    if owner is None:
+        if _cue("school").search(msg.after(m)) or _cue("school").search(msg.before(m)):
+            return  # "failed a year in med school": not a Step
+        owner = _nearest(msg, m, Label.EXAM)
+    elif owner.start > m.end and _cue("school").search(msg.folded[m.end : owner.start]):
+        return  # "failed a year in med school before step 1"
+    exam = parse_exam(owner.text) if owner is not None else asked_about
+    if exam is None or exam == Exam.PRACTICE:
+        return
+    if negated and result == Result.FIRST_ATTEMPT:
+        return  # "not on the first attempt" says nothing certain
+    if negated:
+        # "never failed" is a first-attempt pass, "didn't pass" a fail; a result that is
+        # itself negative stays so ("no, not yet").
+        flipped = {Result.FAILED: Result.FIRST_ATTEMPT, Result.PASSED: Result.NOT_PASSED}
+        result = flipped.get(result, result)
+    exam_facts = facts(exam)
+    exam_facts.results.append(result)
+    if msg.retake_after(m, owner):
+        exam_facts.retake = True
+
+
+def _read_scores(
+    msg: _Message,
+    scores: list[tuple[Mention, Exam]],
+    problems: list[Problem],
+    facts: Callable[[Exam], _ExamFacts],
+) -> None:
+    """Scores per exam, in order: a later one after "sorry"/"I meant" replaces the earlier
+    one, and a score in the clause of a fail is that failed attempt's score."""
+    kept: list[tuple[Mention, Exam]] = []
+    for m, exam in scores:
+        kept = [(k, e) for k, e in kept if e != exam or not msg.corrected(k, m)]
+        kept.append((m, exam))
+    for m, exam in kept:
+        try:
+            values = _score_values(m.text)
+        except ParseError as exc:
+            code = "score_not_whole" if str(exc) in ("decimal", "negative") else "not_a_score"
+            problems.append(Problem(code, m.text, exam))
+            continue
+        clause_results = [
+            _safe(parse_result, r.text)
+            for r in msg.same_clause(m, Label.RESULT)
+            if not msg.negated(r)
+        ]
+        failed = Result.FAILED in clause_results and Result.PASSED not in clause_results
+        exam_facts = facts(exam)
+        (exam_facts.failed_scores if failed else exam_facts.scores).extend(values)
+
+
+def _read_pending(
+    msg: _Message, expected: Field | None, facts: Callable[[Exam], _ExamFacts]
+) -> None:
+    """ "My CK score comes out in October": taken, and the score is not out yet."""
+    for index, clause in enumerate(msg.clauses):
+        words = msg.folded[clause.start : clause.end]
+        if not _cue("pending").search(words):
+            continue
+        inside = [m for m in msg.mentions if msg.clause_of(m) == index]
+        exams = [m for m in inside if m.label == Label.EXAM and _safe(parse_exam, m.text)]
+        if exams:
+            exam: Exam | None = parse_exam(exams[0].text)
+        elif _cue("score").search(words):
+            exam = _exam_from_expected(expected) or Exam.STEP2
+        else:
+            exam = None
+        if exam is not None and exam != Exam.PRACTICE:
+            facts(exam).pending = True
+
+
+def _read_date(
+    msg: _Message,
+    m: Mention,
+    today: date,
+    expected: Field | None,
+    changes: dict[str, Any],
+    unsure: list[Unsure],
+    facts: Callable[[Exam], _ExamFacts],
+    same_as: _Event | None,
+) -> _Event:
+    """A year ("2019") or a time ago ("6 years ago", "fresh grad"), bound to its event:
+    graduation, an exam, something else, or (if nothing says) a question to the user."""
+    if m.label == Label.GRAD_YEAR:
+        year = None if _is_match_year(msg.text, m) else _safe(parse_year, m.text)
+    else:
+        ago = _safe(parse_years_ago, m.text)
+        year = None if ago is None else today.year - ago
+    if year is None:
+        return None
+    event = same_as if same_as is not None else _date_event(msg, m, expected)
+    if event == _GRADUATION_EVENT:
+        changes["graduation_year"] = year
+    elif isinstance(event, Exam):
+        facts(event).year = year  # "took step 1 in 2021"
+    elif event == _UNSURE_EVENT:
+        unsure.append(Unsure(Reading.GRADUATION_YEAR, {"graduation_year": year}, str(year)))
+    return event
+
+
+def _date_event(msg: _Message, m: Mention, expected: Field | None) -> _Event:
+    clause = msg.clauses[msg.clause_of(m)]
+    before = msg.folded[max(clause.start, m.start - 30) : m.start]
+    next_word = re.match(r"\W*(\w*)", msg.folded[m.end : clause.end])
+    owner = msg.exam_of(m, continuation=False)
+    # "graduated in 2019", "yog 2019", "2019 passout", "2019 grad", "fresh grad"
+    if any(_cue("graduation").search(t) for t in (before, m.text.lower(), next_word.group(1))):
+        return _GRADUATION_EVENT
+    if owner is not None:
+        return parse_exam(owner.text)
+    if expected == Field.GRADUATION_YEAR:
+        return _GRADUATION_EVENT
+    if _cue("other_event").search(msg.clause_text(m)):
+        return _OTHER_EVENT_NAME  # "came to the US in 2019", "applying in 2027"
+    return _UNSURE_EVENT
+
+
+def _read_duration(
+    msg: _Message,
+    m: Mention,
+    expected: Field | None,
+    usce: _Usce,
+    problems: list[Problem],
+    unsure: list[Unsure],
+    facts: Callable[[Exam], _ExamFacts],
+) -> None:
+    """A length of time, bound to its event: an exam ahead ("CK in two weeks"), a CV gap,
+    an age, study time, or US clinical experience; if nothing says, it is asked."""
+    before, after = msg.before(m), msg.after(m)
+    ahead = _cue("ahead_before", _Where.AT_END).search(before) or _cue(
+        "ahead_after", _Where.AT_START
+    ).search(after)
+    if ahead:
+        owner = msg.exam_of(m, continuation=False)
+        if owner is not None:
+            facts(parse_exam(owner.text)).scheduled = True
+        return
+    if (
+        _cue("gap", _Where.AT_START, words=1).search(after)
+        or _cue("gap", _Where.AT_END, words=1).search(before)
+        or _cue("age_after", _Where.AT_START).search(after)
+        or _cue("age_before", _Where.AT_END).search(before)
+        or _cue("study").search(before + " " + after)
+    ):
+        return
+    try:
+        months = parse_duration(m.text)
+    except ParseError as exc:
+        problems.append(Problem("duration_invalid", m.text if str(exc) else ""))
+        return
+    # A duration is USCE when its clause says so, when it answers the USCE prompt, or when
+    # the message is about USCE ("is observership enough? i have 2 months").
+    here = [c for c in msg.same_clause(m, Label.USCE_TYPE) if not msg.negated(c)]
+    anywhere = [c for c in msg.mentions if c.label == Label.USCE_TYPE and not msg.negated(c)]
+    if here or anywhere or _cue("usce").search(msg.clause_text(m)) or expected == Field.USCE:
+        kind = _nearest_kind(m, here) or _nearest_kind(m, anywhere)
+        usce.months[kind] = usce.months.get(kind, 0.0) + months
+        usce.affirmed = True
+    else:
+        unsure.append(Unsure(Reading.USCE_MONTHS, {"usce_months": months}, m.text))
+
+
+def _nearest_kind(m: Mention, candidates: list[Mention]) -> UsceKind | None:
+    """The kind of USCE named closest to ``m`` ("1 month observership and 2 months
+    externship"); ``None`` if only general words ("USCE") are there."""
+    named = [
+        (abs(c.start - m.start), kind)
+        for c in candidates
+        if (kind := _safe(_usce_kind, c.text)) is not None
+    ]
+    return min(named)[1] if named else None
+
+
+def _apply_usce(usce: _Usce, changes: dict[str, Any]) -> None:
+    """Months per kind: hands-on time counts as hands-on; observership is never hands-on."""
+    hands_on = usce.months.get(UsceKind.HANDS_ON, 0.0)
+    observer = usce.months.get(UsceKind.OBSERVERSHIP, 0.0)
+    unnamed = usce.months.get(None, 0.0)
+    if usce.affirmed:
+        if hands_on:
+            changes["usce_months"], changes["usce_kind"] = hands_on + unnamed, UsceKind.HANDS_ON
+        elif observer:
+            changes["usce_months"], changes["usce_kind"] = observer + unnamed, UsceKind.OBSERVERSHIP
+        else:
+            changes["usce_months"] = unnamed
+            if usce.kinds:
+                changes["usce_kind"] = usce.kinds[-1]
+        changes["usce_months"] = _whole_if_whole(changes["usce_months"])
+    elif usce.negated and not usce.kinds:
+        changes["usce_months"] = 0  # "no USCE", "zero usce"
+    elif usce.kinds:
+        changes["usce_kind"] = usce.kinds[-1]
+
+
+def _whole_if_whole(months: float) -> float | int:
+    return int(months) if float(months).is_integer() else months
 
 
 def _apply_exam(
@@ -431,22 +859,23 @@ def _apply_exam(
     problems: list[Problem],
     rules: Rules,
 ) -> None:
-    distinct_scores = list(dict.fromkeys(facts.scores))
-    if len(distinct_scores) > 1 and exam != Exam.PRACTICE:
-        problems.append(
-            Problem("conflicting_scores", " and ".join(map(str, distinct_scores)), exam)
-        )
-        distinct_scores = []
-    score = distinct_scores[-1] if distinct_scores else None
     if exam == Exam.PRACTICE:
-        if facts.scores:
-            latest = facts.scores[-1]
+        practice = facts.scores + facts.failed_scores
+        if practice:
+            latest = practice[-1]  # "NBME 205, 208, 212": the latest is the estimate
             if SCORE_MIN <= latest <= SCORE_MAX:
                 changes["step2_practice"] = latest
                 changes.setdefault("step2", ExamStatus.NOT_TAKEN)
             else:
                 problems.append(Problem("score_out_of_range", str(latest), exam))
         return
+    distinct_scores = list(dict.fromkeys(facts.scores))
+    if len(distinct_scores) > 1:
+        problems.append(
+            Problem("conflicting_scores", " and ".join(map(str, distinct_scores)), exam)
+        )
+        distinct_scores = []
+    score = distinct_scores[-1] if distinct_scores else None
     if score is not None and not SCORE_MIN <= score <= SCORE_MAX:
         problems.append(Problem("score_out_of_range", str(score), exam))
         score = None
@@ -484,7 +913,9 @@ def _apply_exam(
 
 def _counted_failures(facts: _ExamFacts) -> bool:
     # "failed once/twice" counts failures; "passed on the second attempt" counts attempts.
-    return Result.FAILED in facts.results and Result.PASSED not in facts.results
+    return facts.attempts_count_failures or (
+        Result.FAILED in facts.results and Result.PASSED not in facts.results
+    )
 
 
 def _status(facts: _ExamFacts, *, has_score: bool) -> ExamStatus | None:
@@ -494,6 +925,10 @@ def _status(facts: _ExamFacts, *, has_score: bool) -> ExamStatus | None:
     if Result.NOT_PASSED in results:
         return ExamStatus.FAILED
     if Result.FAILED in results:
+        if Result.PASSED in results or Result.FIRST_ATTEMPT in results or has_score:
+            return ExamStatus.FAILED_THEN_PASSED
+        if facts.retake:
+            return ExamStatus.FAILED  # "I failed CK, can I retake?": not passed yet
         # A fail on record that the user is applying with is almost always followed by a
         # pass; the confirmation reads it back so the user can correct it.
         return ExamStatus.FAILED_THEN_PASSED
@@ -505,6 +940,12 @@ def _status(facts: _ExamFacts, *, has_score: bool) -> ExamStatus | None:
         return ExamStatus.FAILED_THEN_PASSED if has_score else None
     if has_score:
         return ExamStatus.PASSED
+    if facts.failed_scores:
+        return ExamStatus.FAILED
+    if facts.pending:
+        return ExamStatus.PENDING
+    if facts.scheduled:
+        return ExamStatus.NOT_TAKEN
     return None
 
 
@@ -513,7 +954,7 @@ def _validate_years_and_durations(
 ) -> None:
     year = changes.get("graduation_year")
     if year is not None:
-        if year > today.year:
+        if year > today.year + MAX_YEARS_UNTIL_GRADUATION:
             problems.append(Problem("grad_year_future", str(year)))
             del changes["graduation_year"]
         elif today.year - year > MAX_YEARS_SINCE_GRADUATION:
@@ -521,7 +962,7 @@ def _validate_years_and_durations(
             del changes["graduation_year"]
     months = changes.get("usce_months")
     if months is not None and not 0 <= months <= MAX_USCE_MONTHS:
-        problems.append(Problem("duration_invalid", str(months)))
+        problems.append(Problem("duration_invalid", f"{months:g}"))
         del changes["usce_months"]
 
 
@@ -552,6 +993,8 @@ def _bare_answer(
         return [Mention(Label.SCORE, stripped, 0, len(text))]
     if expected == Field.USCE and _fold(stripped) in _NONE_WORDS:
         return ParsedFacts({"usce_months": 0})
+    if expected == Field.GRADUATION_YEAR and _safe(parse_years_ago, stripped) is not None:
+        return [Mention(Label.YEARS_AGO, stripped, 0, len(text))]  # "this year", "last year"
     if expected == Field.VISA and (reply := vocabulary().lookup("visa_replies", stripped)):
         return ParsedFacts({"visa": Visa(reply)})
     return []
@@ -566,26 +1009,18 @@ def _exam_from_expected(expected: Field | None) -> Exam | None:
     }.get(expected)  # type: ignore[arg-type]
 
 
-def _nearest(
-    text: str, m: Mention, candidates: Sequence[Mention], *, same_clause_only: bool = False
-) -> Mention | None:
-    """The candidate closest to ``m``; one across a clause break counts as far away."""
+def _nearest(msg: _Message, m: Mention, label: Label) -> Mention | None:
+    """The closest mention with ``label`` anywhere; one across a clause break counts as
+    far away."""
     best: tuple[int, Mention] | None = None
-    for c in candidates:
-        lo, hi = (c.end, m.start) if c.end <= m.start else (m.end, c.start)
-        between = text[lo:hi] if lo <= hi else ""
-        crosses = bool(_CLAUSE_BREAK.search(between))
-        if crosses and same_clause_only:
+    here = msg.clause_of(m)
+    for c in msg.mentions:
+        if c.label != label or (label == Label.EXAM and not _safe(parse_exam, c.text)):
             continue
-        distance = abs(hi - lo) + (1000 if crosses else 0)
+        distance = abs(c.start - m.start) + (0 if msg.clause_of(c) == here else 1000)
         if best is None or distance < best[0]:
             best = (distance, c)
     return best[1] if best else None
-
-
-def _mentions_graduation(text: str, m: Mention) -> bool:
-    window = text[max(0, m.start - 30) : m.end + 5].lower()
-    return bool(re.search(r"grad|yog|passout|pass out|batch|finished med", window))
 
 
 def _safe(parser: Any, text: str) -> Any:
@@ -593,6 +1028,31 @@ def _safe(parser: Any, text: str) -> Any:
         return parser(text)
     except ParseError:
         return None
+
+
+# "the 2028 match", "match 2028", "2028 cycle", "in the match of 2028": a Match asked for,
+# not a graduation year.
+_MATCH_AFTER = re.compile(r"\s*(?:residency\s+)?(?:match|cycle|eras)\b", re.IGNORECASE)
+_MATCH_BEFORE = re.compile(r"\b(?:match|cycle)\s+(?:of\s+|in\s+)?$", re.IGNORECASE)
+_MATCH_YEAR = re.compile(
+    r"\b(?:(20\d\d)\s*(?:residency\s+)?(?:match|cycle|eras)|(?:match|cycle)\s+(?:of\s+|in\s+)?(20\d\d))\b",
+    re.IGNORECASE,
+)
+
+
+def _is_match_year(text: str, m: Mention) -> bool:
+    return bool(
+        _MATCH_AFTER.match(text, m.end)
+        or _MATCH_BEFORE.search(text[max(0, m.start - 20) : m.start])
+    )
+
+
+def match_year(text: str) -> int | None:
+    """The Match someone asks to plan for ("plan for 2028 match", "match 2028"), or None."""
+    found = _MATCH_YEAR.search(text)
+    if found is None:
+        return None
+    return int(found.group(1) or found.group(2))
 
 
 # --------------------------------------------------------------------------------------------

@@ -380,6 +380,16 @@ def build_plan(
                     match_year=first,
                 )
             )
+        elif match_year < first and booked is not None:
+            # The booked date decides: the asked Match's ERAS season opens before it.
+            cycle_lines.append(
+                b.text(
+                    "plan.target_after_booked",
+                    month=booked.label,
+                    missed_year=match_year,
+                    match_year=first,
+                )
+            )
         elif match_year < first:
             chosen = _schedule(rules, profile, start, asked, target, booked)
             low = _phase_bounds(rules)[0]

@@ -20,6 +20,7 @@ class ExamStatus(str, Enum):
     FAILED_THEN_PASSED = "failed_then_passed"
     FAILED = "failed"  # failed and not (yet) passed
     NOT_TAKEN = "not_taken"
+    PENDING = "pending"  # taken, the score is not out yet
 
     @property
     def passed(self) -> bool:
@@ -28,6 +29,11 @@ class ExamStatus(str, Enum):
     @property
     def has_failure(self) -> bool:
         return self in (ExamStatus.FAILED_THEN_PASSED, ExamStatus.FAILED)
+
+    @property
+    def awaiting_score(self) -> bool:
+        """No score to plan with yet: not taken, or taken with the score still to come."""
+        return self in (ExamStatus.NOT_TAKEN, ExamStatus.PENDING)
 
 
 class Visa(str, Enum):
@@ -88,7 +94,7 @@ class Profile:
     step3_score: int | None = None
     visa: Visa | None = None
     graduation_year: int | None = None
-    usce_months: int | None = None
+    usce_months: float | None = None  # to the half month: "6 weeks" is 1.5
     usce_kind: UsceKind | None = None
     usce_specialty: str | None = None
     us_letters: int | None = None
@@ -167,6 +173,6 @@ def _failures(status: ExamStatus | None, attempts: int | None) -> int:
         return max(1, tries)
     if status == ExamStatus.FAILED_THEN_PASSED:
         return max(1, tries - 1)
-    if status == ExamStatus.NOT_TAKEN:
+    if status is not None and status.awaiting_score:
         return 0
     return max(0, tries - 1)  # passed (or unknown status) after `tries` attempts

@@ -63,8 +63,9 @@ def _exam_text(status: ExamStatus | None, attempts: int | None) -> str:
         ExamStatus.PASSED: "passed first time",
         ExamStatus.FAILED: "failed, not yet passed",
         ExamStatus.NOT_TAKEN: "not taken yet",
+        ExamStatus.PENDING: "taken, score not out yet",
     }[status]
 
 
-def months_text(months: int) -> str:
-    return "no months" if months == 0 else f"{months} month" + ("" if months == 1 else "s")
+def months_text(months: float) -> str:
+    return "no months" if months == 0 else f"{months:g} month" + ("" if months == 1 else "s")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from img_strategy.advice import Advice, AdviceBuilder
-from img_strategy.parsing import Problem
+from img_strategy.parsing import Problem, Unsure
 from img_strategy.questions import Question
 from img_strategy.tables import Rules, Table, default_rules
 
@@ -53,3 +53,9 @@ def explain_problem(problem: Problem, rules: Rules | None = None) -> str:
     builder = AdviceBuilder(rules, Question.CHANCES)
     exam = problem.exam.label if problem.exam is not None else "exam"
     return builder.text(f"input.{problem.code}", value=problem.value, exam=exam)
+
+
+def confirm_question(unsure: Unsure, rules: Rules | None = None) -> str:
+    """The yes/no question for a reading the parser is not sure of."""
+    builder = AdviceBuilder(rules or default_rules(), Question.CHANCES)
+    return builder.text(f"input.confirm_{unsure.reading.value}", value=unsure.value)

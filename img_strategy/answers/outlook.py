@@ -67,15 +67,22 @@ def chances(ctx: AnswerContext) -> None:
     shared.legacy_step1_lines(ctx, assessment)
     if profile.visa in (Visa.J1, Visa.EITHER, Visa.H1B):
         ctx.builder.say("flag.visa_limits")
-    if assessment.outlook <= Outlook.SIGNIFICANT_CHALLENGE and ctx.is_peds:
-        # Pediatrics Case 3 and FAQ 2-3: very broad lists at community, smaller and newer
-        # programs.
+    low = assessment.outlook <= Outlook.SIGNIFICANT_CHALLENGE
+    if ctx.is_peds and low:
+        # Pediatrics Case 3 and FAQ 2-3: a very broad list.
         count, fired = program_range(ctx.rules, profile, assessment)
         ctx.builder.program_count = count
         for rule_id, source in fired:
             ctx.builder.cite(rule_id, source)
         ctx.builder.say("count.verdict", count=count.display, specialty=name)
-        ctx.kinds(list(ctx.rules.program_kinds[Table.PEDIATRICS].lookup(assessment.ck or 1).kinds))
+    if ctx.is_peds and (low or profile.step1_failures):
+        # Where to apply: community, smaller and newer programs for a low CK (Case 3), and
+        # programs with a history of non-US IMGs after a Step 1 fail (Step 1 scenario 3).
+        kinds_band = ctx.rules.program_kinds[Table.PEDIATRICS].lookup(assessment.ck or 1)
+        kinds = list(kinds_band.kinds) if low else ["peds_community", "peds_affiliated"]
+        if profile.step1_failures:
+            kinds.append("peds_fail_focus")
+        ctx.kinds(kinds)
     if assessment.outlook <= Outlook.CHALLENGING:
         ctx.builder.say("recovery.usce")
         if not profile.step1_failures:  # the fail branch already listed where to apply

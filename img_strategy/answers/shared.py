@@ -147,7 +147,6 @@ def penalty_lines(ctx: AnswerContext, assessment: Assessment) -> None:
                 ctx.builder.say_each(
                     "flag.peds_fail_possible", "flag.peds_fail_hospitals", "flag.step1_fail_peds"
                 )
-                ctx.kinds(["peds_community", "peds_affiliated", "peds_fail_focus"])
             else:
                 ctx.builder.say_each("target.counterbalance", "fact.ck_offsets")
             ctx.builder.say("statement.own_it")

@@ -86,6 +86,7 @@ async def test_show_profile_and_forget_me():
     _, messages = await run(ActionShowProfile(), make_tracker(slots=CASE3))
     assert "Step 2 CK: 220" in messages[0]["text"] and "Visa: J-1" in messages[0]["text"]
     events, messages = await run(ActionForgetMe(), make_tracker(slots=CASE3))
+    assert {"event": "img_forget_conversation", "timestamp": None} in events
     assert all(v is None for v in slot_values(events).values())
     assert set(PROFILE_SLOTS) <= set(slot_values(events))
     _, messages = await run(ActionShowProfile(), make_tracker())

@@ -104,3 +104,30 @@ async def test_an_unreachable_database_is_announced_once(monkeypatch):
     assert values["step2_score"] == 241  # the conversation goes on
     again, _ = await run(ActionExtractProfile(), make_tracker("j1", slots={"storage_down": True}))
     assert "input_problem" not in slot_values(again)
+
+
+async def test_an_unsure_reading_is_asked_not_stored():
+    events, _ = await run(
+        ActionExtractProfile(), make_tracker("I have 4 months, is that enough?", "ask_chances")
+    )
+    values = slot_values(events)
+    assert "usce_months" not in values
+    assert values["unsure_fact"] == {"usce_months": 4}
+    assert "Is that your US clinical experience?" in values["input_problem"][-1]
+
+
+async def test_yes_stores_the_unsure_reading_and_no_drops_it():
+    asked = {"unsure_fact": {"usce_months": 4}}
+    events, _ = await run(ActionExtractProfile(), make_tracker("yes", "affirm", slots=asked))
+    assert slot_values(events) == {"unsure_fact": None, "usce_months": 4}
+    events, _ = await run(ActionExtractProfile(), make_tracker("no", "deny", slots=asked))
+    assert slot_values(events) == {"unsure_fact": None}
+
+
+async def test_moving_on_drops_the_unsure_reading_and_reads_the_message():
+    asked = {"unsure_fact": {"graduation_year": 2019}}
+    events, _ = await run(ActionExtractProfile(), make_tracker("ck 231", "inform", slots=asked))
+    values = slot_values(events)
+    assert values["unsure_fact"] is None
+    assert values["step2_score"] == 231
+    assert "graduation_year" not in values

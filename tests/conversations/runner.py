@@ -168,7 +168,7 @@ _STATUS_TEXT = {
     "not_taken": "not taken yet",
 }
 _VISA_TEXT = {"j1": "j1", "h1b": "h1b", "either": "either is fine", "none": "i have a green card"}
-DECLINE = "i'd rather not say"
+DECLINE = "not sure"
 
 
 def answers_from_facts(facts: dict[str, Any]) -> dict[str, str]:
@@ -617,7 +617,7 @@ def http_client(base_url: str, token: str) -> tuple[Say, GetTracker]:
             return json.loads(response.read())
 
     def tracker(conversation: str) -> dict:
-        quoted = urllib.parse.quote(conversation, safe="")
+        quoted = urllib.parse.quote(conversation, safe=":")
         url = f"{base_url}/conversations/{quoted}/tracker?token={token}"
         with urllib.request.urlopen(url, timeout=60) as response:
             return json.loads(response.read())

@@ -193,6 +193,7 @@ def stack_env(workdir: Path, fake_apis: FakeApis, **overrides: str) -> dict[str,
         "WHATSAPP_GRAPH_URL": f"{fake_apis.url}/v26.0",
         "WEB_ORIGIN": WEB_ORIGIN,
         "ACTION_SERVER_SECRET": ACTION_SECRET,
+        "MEDIA_DIR": str(workdir / "media"),  # charts and calendars, shared by both servers
         **overrides,
     }
 

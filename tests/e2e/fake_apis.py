@@ -8,8 +8,25 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+
+def _multipart(raw: bytes, content_type: str) -> dict[str, Any]:
+    """Form fields as text; a file field as {"filename": ..., "bytes": ...}
+    (Telegram's sendPhoto and sendDocument uploads)."""
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw
+    )
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        fields[str(name)] = {"filename": filename, "bytes": data} if filename else data.decode()
+    return fields
 
 
 @dataclass
@@ -41,8 +58,11 @@ class FakeApis:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if self.headers.get("Content-Type", "").startswith("application/json"):
+                content_type = self.headers.get("Content-Type", "")
+                if content_type.startswith("application/json"):
                     body = json.loads(raw or b"{}")
+                elif content_type.startswith("multipart/form-data"):
+                    body = _multipart(raw, content_type)
                 else:
                     body = dict(urllib.parse.parse_qsl(raw.decode()))
                 with fake.lock:

@@ -66,7 +66,7 @@ CONFORMANCE = [
     ),
     (
         "general faq 2",
-        ["how much usce and which letters do I need", "i have no usce"],
+        ["how much usce and which letters do I need", "none"],
         ["no US clinical experience", "first filter"],
         [],
     ),

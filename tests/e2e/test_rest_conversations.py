@@ -31,7 +31,9 @@ CONVERSATIONS = [
             "I need a J1",
             "yog 2022",
         ],
-        ["community IM and IMG-friendly programs"],
+        # FM first, then community-heavy IM and Peds (#19 item 2: this expected the old
+        # wording, "community IM and IMG-friendly programs").
+        ["community-heavy Internal Medicine", "Most realistic for you: Family Medicine"],
     ),
     (
         "gen scenario 3",
@@ -122,6 +124,21 @@ CONVERSATIONS = [
         ["Noted: Step 2 CK: 241.", "Your outlook for Internal Medicine: strong."],
     ),
     ("invalid score", ["should i postpone my exam", "ck 350"], ["1-300"]),
+    (
+        "plan",
+        ["make me a plan. passed step 1 first attempt, ck 236"],
+        ["Your plan aims at the 2028 Match", "September 2027: submit ERAS", "March 2028"],
+    ),
+    (
+        "plan for a named match",
+        ["plan for 2029 match pls, passed s1 first try, ck not taken yet", "nbme 221"],
+        ["You asked for the 2029 Match", "estimate your score range", "Step 2 CK:"],
+    ),
+    (
+        "chart as a text bar",
+        ["is 232 enough for IM? passed s1 first attempt, j1, 2022 grad"],
+        ["Where your CK stands: 210 ─ 220 ─ 230 ─[232]─ 240 ─ 250"],
+    ),
     # Readable citations (#19 item 8: this expected the article's file name).
     ("why", ["what is a safe ck for peds", "why?"], ["Pediatrics article, FAQ 1"]),
     (
@@ -163,7 +180,8 @@ def test_answers_name_their_question_in_the_reply_and_the_tracker(rasa_stack):
     replies = rasa_stack.say(sender, "how many interviews do i need to match")
     assert rasa_stack.answered(replies) == {"interviews"}
     assert "Aim for about 8 interviews or more" in "\n".join(r.get("text", "") for r in replies)
-    bot = [e for e in rasa_stack.tracker(sender)["events"] if e["event"] == "bot"]
+    events = rasa_stack.tracker(rest_conversation_id(sender))["events"]
+    bot = [e for e in events if e["event"] == "bot"]
     assert {e["metadata"].get("metadata", {}).get("question") for e in bot} >= {"interviews"}
     assert rasa_stack.answered(rasa_stack.say(sender, "hi")) == set()
 

@@ -153,3 +153,22 @@ def test_each_group_member_has_their_own_conversation(rasa_stack):
     assert slot(rasa_stack, f"telegram:{GROUP['id']}:6004", "step2_score") == 241
     assert slot(rasa_stack, f"telegram:{GROUP['id']}:6005", "step2_score") is None
     assert slot(rasa_stack, f"telegram:{GROUP['id']}:6005", "visa") is None
+
+
+def test_chart_goes_as_a_photo_and_the_plan_as_messages_and_a_calendar_file(rasa_stack):
+    carol = user(5077)
+    chat = {"id": 5077, "type": "private"}
+    text = "is 228 enough for IM? passed step 1 first attempt, need j1, graduated 2022"
+    assert post(rasa_stack, message(carol, chat, text)) == 200
+    [photo] = rasa_stack.fake_apis.sent("/sendPhoto", chat_id="5077")
+    assert photo.body["photo"]["bytes"].startswith(b"\x89PNG")
+    assert "Your CK: 228" in photo.body["caption"]
+
+    before = sent_count(rasa_stack, 5077)
+    assert post(rasa_stack, message(carol, chat, "make me a plan")) == 200
+    texts = [reply["text"] for reply in replies(rasa_stack, 5077, before)]
+    assert any(t.startswith("Your plan aims at the 2028 Match") for t in texts)
+    assert any(t.startswith("Interviews and Match Day:") for t in texts)
+    [document] = rasa_stack.fake_apis.sent("/sendDocument", chat_id="5077")
+    assert document.body["document"]["filename"] == "residency-plan.ics"
+    assert document.body["document"]["bytes"].startswith(b"BEGIN:VCALENDAR")

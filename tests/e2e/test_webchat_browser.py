@@ -4,64 +4,21 @@ rasa-webchat widget, buttons, HTML safety and a reload that keeps the conversati
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+from img_deploy.browser import bot_texts, chromium_page, send, settle, wait_for_chart
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Without these, chromium keeps calling Google's hosts, which this network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WAIT_MS = 60_000
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture()
 def page(rasa_stack) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("/usr/bin/chromium missing: `make setup` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser.new_context().new_page()
-        finally:
-            browser.close()
-
-
-def bot_texts(page) -> list[str]:
-    return page.locator(".rw-response").all_inner_texts()
-
-
-def settle(page, answered: int) -> None:
-    """Wait until more than ``answered`` bot messages are shown and no more arrive for a
-    while (the widget shows a batch one message at a time)."""
-    page.wait_for_function(
-        "n => document.querySelectorAll('.rw-response').length > n", arg=answered, timeout=WAIT_MS
-    )
-    shown = -1
-    while shown != len(bot_texts(page)):
-        shown = len(bot_texts(page))
-        page.wait_for_timeout(1500)
-
-
-def send(page, text: str) -> None:
-    """Type a message and wait until the bot has answered it."""
-    answered = len(bot_texts(page))
-    page.fill(".rw-new-message", text)
-    page.keyboard.press("Enter")
-    settle(page, answered)
+    try:
+        with chromium_page() as page:
+            yield page
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 def test_chat_page_conversation_buttons_escaping_and_reload(rasa_stack, page):
@@ -91,3 +48,29 @@ def test_chat_page_conversation_buttons_escaping_and_reload(rasa_stack, page):
     # The server side continues the same conversation too: it still knows the profile.
     send(page, "what do you know about me")
     assert "220" in bot_texts(page)[-1] or "220" in "\n".join(bot_texts(page)[-3:])
+
+
+def test_chart_image_loads_with_alt_text_and_the_plan_offers_a_calendar(rasa_stack, page):
+    page.goto(f"{rasa_stack.base_url}/chat/")
+    settle(page, 0)
+    send(page, "is 228 enough for IM? passed step 1 first attempt, need j1, graduated 2022")
+    chart = wait_for_chart(page)
+    assert chart.evaluate("img => img.naturalWidth") == 800
+    alt = chart.get_attribute("alt") or ""
+    assert "Step 2 CK bands for Internal Medicine" in alt
+    assert "Your CK: 228, in the 220-229 band" in alt
+
+    send(page, "make me a plan")
+    texts = "\n".join(bot_texts(page))
+    assert "Your plan aims at the 2028 Match" in texts and "Match Day" in texts
+    link = page.locator(".rw-response a", has_text="residency-plan.ics").last
+    href = link.get_attribute("href") or ""
+    assert href.startswith("/chat/media/") and href.endswith(".ics")
+    calendar = page.request.get(f"{rasa_stack.base_url}{href}")
+    assert calendar.status == 200 and calendar.headers["content-type"].startswith("text/calendar")
+    assert calendar.body().startswith(b"BEGIN:VCALENDAR")
+    # Only names the server handed out are served.
+    assert (
+        page.request.get(f"{rasa_stack.base_url}/chat/media/AAAAAAAAAAAAAAAAAAAAAAAA.png").status
+        == 404
+    )

@@ -69,3 +69,12 @@ def test_signed_message_gets_numbered_options_and_a_number_picks_one(rasa_stack)
     assert post(rasa_stack, sender, option) == 200
     assert latest_user_text(rasa_stack, sender) == "I need a J1"
     assert all(len(body) <= 1600 for body in bodies(rasa_stack, sender))
+
+
+def test_plan_arrives_as_one_message_per_phase(rasa_stack):
+    sender = "whatsapp:+15550001777"
+    assert post(rasa_stack, sender, "make me a plan. passed step 1 first attempt, ck 236") == 200
+    sent = bodies(rasa_stack, sender)
+    start = next(i for i, body in enumerate(sent) if body.startswith("Your plan aims at"))
+    phases = [body.split("\n")[0] for body in sent[start + 1 :]]
+    assert "ERAS application:" in phases and "Interviews and Match Day:" in phases

@@ -230,7 +230,25 @@ def test_group_mention_is_answered_in_the_group_with_the_private_link(rasa_stack
     )
     before = len(sent_to(rasa_stack, GROUP))
     say(rasa_stack, reply)
-    assert "235-240 or more" in texts(sent_to(rasa_stack, GROUP)[before:])
+    answer = texts(sent_to(rasa_stack, GROUP)[before:])
+    assert "235-240 or more" in answer
+    assert "\n1. " in answer and "Reply to this message with a number" in answer
+    # A number in reply to the bot picks that option, in this member's conversation.
+    events = rasa_stack.tracker(member)["events"]
+    last_turn = events[max(i for i, e in enumerate(events) if e["event"] == "user") :]
+    options = next(
+        (
+            e["data"]["buttons"]
+            for e in reversed(last_turn)
+            if e["event"] == "bot" and e["data"].get("buttons")
+        ),
+        None,
+    )
+    assert options, "the answer's follow-ups were sent as numbered options"
+    pick = message("447700900202", "1", GROUP, context={"from": WHATSAPP_NUMBER, "id": "wamid.x"})
+    assert say(rasa_stack, pick) == 200
+    user_texts = [e["text"] for e in rasa_stack.tracker(member)["events"] if e["event"] == "user"]
+    assert user_texts[-1] == options[0]["payload"]
 
 
 def test_two_members_of_one_group_have_separate_conversations(rasa_stack):

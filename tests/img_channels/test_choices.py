@@ -32,3 +32,30 @@ def test_a_number_maps_back_to_its_payload(reply, payload):
 
 def test_no_buttons_means_numbers_are_plain_text():
     assert chosen_payload("1", []) is None
+
+
+async def test_the_buttons_are_those_of_the_bot_s_latest_turn_even_with_a_chart_after_them():
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from img_channels.choices import last_buttons
+
+    store = InMemoryTrackerStore(Domain.empty())
+    offered = [{"title": "Why?", "payload": "/why"}]
+    tracker = DialogueStateTracker.from_events(
+        "s",
+        [
+            UserUttered("is 228 enough?"),
+            BotUttered("Here is why.", {"buttons": offered}),
+            BotUttered(None, {"image": "/chat/charts/a.png"}),
+        ],
+    )
+    await store.save(tracker)
+    assert await last_buttons(store, "s") == offered
+    tracker.update(UserUttered("thanks"))
+    tracker.update(BotUttered("You're welcome."))
+    await store.save(tracker)
+    assert await last_buttons(store, "s") == []  # earlier options are no longer on offer
+    assert await last_buttons(store, "nobody") == []

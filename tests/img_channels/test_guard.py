@@ -6,7 +6,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from img_channels import notices
 from img_channels.guard import GuardSettings, TurnGuard, allowed_metadata
-from img_store import tracker_store
+from img_store.health import SaveHealth
 
 
 def message(text: str = "hi", sender: str = "user") -> tuple[UserMessage, CollectingOutputChannel]:
@@ -75,14 +75,16 @@ async def test_an_exception_becomes_a_reply_and_the_text_stays_out_of_the_log(ca
 
 
 async def test_a_failed_save_is_told_after_the_answer():
+    health = SaveHealth()
+
     async def answer_but_fail_to_save(m: UserMessage) -> None:
         await answering(m)
-        tracker_store._save_failures.add(m.sender_id)
+        health.save_failed(m.sender_id)
 
     msg, output = message(sender="save-fails")
-    await TurnGuard(answer_but_fail_to_save, GuardSettings())(msg)
+    await TurnGuard(answer_but_fail_to_save, GuardSettings(), health=health)(msg)
     assert texts(output) == ["answer", notices.SAVE_FAILED]
-    assert not tracker_store.take_save_failure("save-fails")
+    assert not health.take_failure("save-fails")
 
 
 async def test_a_message_over_the_limit_is_answered_politely_and_never_handled():

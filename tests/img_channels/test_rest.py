@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
+import jwt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from img_channels.rest import BadRequest, RestRequest, parse_body
+from img_channels.rest import BadRequest, RestAuth, RestRequest, parse_body
 
 
 def body(value: object) -> bytes:
@@ -70,3 +72,29 @@ def test_any_json_is_either_a_call_or_a_bad_request(value):
     except BadRequest:
         return
     assert isinstance(call.sender, str) and isinstance(call.message, str)
+
+
+def caller(auth, ip: str = "127.0.0.1", **headers: str):
+    request = SimpleNamespace(ip=ip, headers={k.replace("_", "-"): v for k, v in headers.items()})
+    return auth.caller(request)
+
+
+def test_local_callers_need_no_token_but_proxied_or_remote_ones_do():
+    auth = RestAuth(token="integrator-secret")
+    assert caller(auth) == (True, None)
+    assert caller(auth, ip="::1") == (True, None)
+    assert caller(auth, ip="203.0.113.9") == (False, None)
+    assert caller(auth, x_forwarded_for="203.0.113.9") == (False, None)
+    assert caller(auth, ip="203.0.113.9", authorization="Bearer integrator-secret") == (True, None)
+    assert caller(auth, authorization="Bearer wrong") == (False, None)
+
+
+def test_a_jwt_vouches_for_its_subject_only_when_signed_with_the_secret():
+    auth = RestAuth(jwt_secret="jwt-secret")
+    good = jwt.encode({"sub": "user-7"}, "jwt-secret", algorithm="HS256")
+    forged = jwt.encode({"sub": "user-7"}, "other", algorithm="HS256")
+    unsigned = jwt.encode({"sub": "user-7"}, None, algorithm="none")
+    remote = "203.0.113.9"
+    assert caller(auth, ip=remote, authorization=f"Bearer {good}") == (True, "user-7")
+    assert caller(auth, ip=remote, authorization=f"Bearer {forged}") == (False, None)
+    assert caller(auth, ip=remote, authorization=f"Bearer {unsigned}") == (False, None)

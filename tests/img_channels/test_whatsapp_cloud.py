@@ -171,6 +171,9 @@ def test_another_phone_number_s_messages_and_other_objects_are_ignored():
         {"id": ""},
         {"id": "x" * 200},
         {"group_id": "not a group id!"},
+        {"group_id": "Y2FwaV9n/cm91cDox"},  # "/" is not allowed in a conversation key
+        {"group_id": "Y" * 120},  # group and member together over the key's 128 characters
+        {"group_id": "Y2Fw:aV9n"},
         {"text": {"body": 5}},
         {"text": "hi"},
     ],
@@ -325,6 +328,7 @@ async def test_in_a_group_options_are_numbered_and_replies_quote_the_question():
     [(to, audience, content, reply_to)] = api.sent
     assert (to, audience, reply_to) == (GROUP_ID, Audience.GROUP, "wamid.ask")
     assert content["type"] == "text" and "\n1. J-1\n2. H-1B" in content["text"]["body"]
+    assert content["text"]["body"].endswith("Reply to this message with a number to choose.")
 
 
 async def test_a_long_private_answer_is_split_and_its_options_come_last():

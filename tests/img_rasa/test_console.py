@@ -17,7 +17,7 @@ import pytest
 
 from img_deploy.processes import BIN, ROOT, free_port, start_action_server
 from img_rasa.console import CHOOSE_HINT, GREETING, PROMPT, render
-from tests.e2e.conftest import MODEL, START_TIMEOUT_S
+from tests.e2e.conftest import ACTION_SECRET, MODEL, START_TIMEOUT_S
 
 
 def test_buttons_print_as_numbered_options_after_the_text():
@@ -94,6 +94,7 @@ def shell(tmp_path_factory):
         "TRACKER_DIALECT": "sqlite",
         "TRACKER_DB": str(workdir / "tracker.db"),
         "IMG_WARNINGS_LOG": str(workdir / "warnings.log"),
+        "ACTION_SERVER_SECRET": ACTION_SECRET,  # endpoints.yml sends it on every call
     }
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as in a fresh terminal: the command sets it
     subprocess.run([sys.executable, "-m", "img_store", "migrate"], cwd=ROOT, env=env, check=True)

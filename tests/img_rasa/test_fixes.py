@@ -22,6 +22,7 @@ from img_deploy.processes import free_port
 from img_nlp.evaluate import load_examples
 from img_rasa import fixes as rasa_fixes
 from img_rasa import plugin
+from img_store.conversation import FORGET_CONVERSATION
 from tests.e2e.conftest import MODEL, ROOT
 
 plugin.apply()  # Rasa runs in-process here: the tests apply the plugin as every entry point
@@ -37,6 +38,13 @@ def test_valid_responses_still_pass():
         "responses": [{"text": "Apply to 80-100 Pediatrics programs.", "buttons": []}],
     }
     assert action()._validate_action_result(response)
+
+
+def test_the_project_s_forget_event_is_a_valid_response_event():
+    forget = {"events": [{"event": FORGET_CONVERSATION, "timestamp": None}], "responses": []}
+    assert action()._validate_action_result(forget)
+    with pytest.raises(ValidationError):
+        action()._validate_action_result({"events": [{"event": "img_unknown"}]})
 
 
 def test_invalid_responses_are_still_refused_with_rasa_s_hint():

@@ -6,13 +6,23 @@ import json
 from pathlib import Path
 
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    SlotSet,
+    UserUttered,
+    deserialise_events,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 
 from img_store import migrations
+from img_store.conversation import FORGET_CONVERSATION
+from img_store.events import ConversationForgotten
+from img_store.health import SaveHealth
 from img_store.profiles import ProfileStore, make_engine
-from img_store.tracker_store import EnvironmentSQLTrackerStore, take_save_failure
+from img_store.tracker_store import EnvironmentSQLTrackerStore, TrackerCache
 from img_strategy import Profile, Visa
 
 DOMAIN = Domain.load(str(Path(__file__).parents[2] / "domain.yml"))
@@ -44,6 +54,31 @@ def rows(engine, sql: str, **params) -> int:
         return connection.execute(text(sql), params).scalar_one()
 
 
+def test_the_cache_is_bounded_and_forgets_an_evicted_outage():
+    cache = TrackerCache(kept=2)
+    trackers = [DialogueStateTracker.from_events(f"u{i}", [], slots=DOMAIN.slots) for i in range(3)]
+    assert cache.save_failed("u0") and not cache.save_failed("u0")
+    for row_id, tracker in enumerate(trackers):
+        cache.remember(tracker, row_id)
+    assert cache.take_saved("u0") is None and not cache.is_unsaved("u0")  # evicted
+    recent = cache.take_saved("u2")
+    assert recent is not None and recent.last_row_id == 2 and cache.take_saved("u2") is None
+    assert cache.hand_out(recent) is trackers[2]
+    assert cache.take_handed_out("u2") is recent and cache.take_handed_out("u2") is None
+
+
+async def test_forgetting_follows_the_event_not_an_action_name(settings):
+    store = EnvironmentSQLTrackerStore(domain=DOMAIN)
+    engine = store.engine
+    await store.save(conversation("named", ActionExecuted("action_forget_me")))
+    assert rows(engine, "SELECT COUNT(*) FROM events WHERE sender_id = 'named'") > 0
+    # As the action server sends it: a plain dict, read back into the project's event type.
+    (event,) = deserialise_events([{"event": FORGET_CONVERSATION, "timestamp": None}])
+    assert isinstance(event, ConversationForgotten)
+    await store.save(conversation("named", event))
+    assert rows(engine, "SELECT COUNT(*) FROM events WHERE sender_id = 'named'") == 0
+
+
 async def test_conversation_survives_a_new_store_instance(settings):
     store = EnvironmentSQLTrackerStore(domain=DOMAIN)
     await store.save(conversation("restart-user"))
@@ -70,6 +105,7 @@ async def test_forget_me_leaves_no_row_for_the_user_in_either_store(settings):
             "leaver",
             UserUttered("forget me", {"name": "forget_me", "confidence": 1.0}),
             ActionExecuted("action_forget_me"),
+            ConversationForgotten(),  # what the action returns
             BotUttered("Done: I've deleted everything I had about you."),
             ActionExecuted("action_listen"),
         )
@@ -95,22 +131,23 @@ async def test_database_outage_mid_run_keeps_the_conversation_and_catches_up(mon
         "TRACKER_USER": "postgres",
     }.items():
         monkeypatch.setenv(key, value)
-    store = EnvironmentSQLTrackerStore(domain=DOMAIN)
+    health = SaveHealth()
+    store = EnvironmentSQLTrackerStore(domain=DOMAIN, health=health)
     sender = "outage-user"
     with store.session_scope() as session:
         session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender).delete()
         session.commit()
     await store.save(conversation(sender))
-    assert not take_save_failure(sender)
+    assert not health.take_failure(sender)
 
     proxy.cut()
     later = conversation(sender, UserUttered("220"), SlotSet("step2_score", 220))
     await store.save(later)  # no exception: the conversation goes on
-    assert take_save_failure(sender) and not take_save_failure(sender)
+    assert health.take_failure(sender) and not health.take_failure(sender)
     during = await store.retrieve(sender)
     assert during is not None and during.get_slot("step2_score") == 220
     await store.save(conversation(sender, UserUttered("220"), SlotSet("step2_score", 220)))
-    assert not take_save_failure(sender)  # told once per outage, not every turn
+    assert not health.take_failure(sender)  # told once per outage, not every turn
 
     proxy.restore()
     await store.save(await store.retrieve(sender))
@@ -189,7 +226,8 @@ async def test_forget_me_leaves_no_readable_trace_in_the_sqlite_files(tmp_path, 
 
     assert b"zebracanary" in files()
     profiles.forget("rest", "leaver")
-    await tracker_store.save(conversation("leaver", canary, ActionExecuted("action_forget_me")))
+    forget = (ActionExecuted("action_forget_me"), ConversationForgotten())
+    await tracker_store.save(conversation("leaver", canary, *forget))
     assert b"zebracanary" not in files()
     assert b"leaver" not in files()
     assert rows(engine, "SELECT COUNT(*) FROM events WHERE sender_id = 'stayer'") > 0

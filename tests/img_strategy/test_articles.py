@@ -652,7 +652,7 @@ def test_ck_214_to_217_is_read_by_exam_date():
     assert before.verdict == (
         "Your outlook for Internal Medicine: a significant challenge, but not the end."
     )
-    assert "You took CK on March 2025, when the pass mark was 214" in full_text(before)
+    assert "You took CK in March 2025, when the pass mark was 214" in full_text(before)
     after = ask(
         Question.CHANCES,
         specialty="internal_medicine",

@@ -333,6 +333,7 @@ def test_every_statement_is_reachable():
         (pending, TODAY, {"ck_booked": date(2027, 1, 20)}),
         (pending, TODAY, {"ck_booked": date(2027, 8, 10)}),
         (pending, TODAY, {"ck_booked": date(2027, 10, 5)}),
+        (pending, TODAY, {"ck_booked": date(2027, 10, 5), "match_year": 2028}),
         (failed, TODAY, {}),
         (pending.with_changes(specialty="pediatrics", step2_practice=225), date(2027, 1, 20), {}),
     ]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from img_strategy import ExamStatus, Field, UsceKind, Visa
 from img_strategy.parsing import (
     Label,
     Mention,
     ParseError,
+    Reading,
     facts_from_mentions,
     parse_attempts,
     parse_months,
@@ -249,7 +252,389 @@ def test_a_score_binds_to_the_exam_in_its_own_clause():
     assert facts.changes["step1"] == ExamStatus.PASSED
 
 
+# --------------------------------------------------------------------------------------------
+# Whole messages as people type them, read through the real spaCy pipeline (built from the
+# same vocabulary.yml), so each mechanism is tested with the mentions it really gets.
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from img_nlp.build import build_pipeline
+
+    return build_pipeline()
+
+
+def read(nlp, text: str, expected: Field | None = None):
+    mentions = [
+        Mention(Label(e.label_), e.text, e.start_char, e.end_char)
+        for e in nlp(text).ents
+        if e.label_ in {label.value for label in Label}
+    ]
+    return facts_from_mentions(text, mentions, today=TODAY, expected=expected)
+
+
+def changes(nlp, text: str, expected: Field | None = None) -> dict:
+    return {k: getattr(v, "value", v) for k, v in read(nlp, text, expected).changes.items()}
+
+
+# -- negation and contrast --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "visa"),
+    [
+        ("I need H1B not J1", "h1b"),
+        ("h1b only, not j1", "h1b"),
+        ("J1 not H1B bro", "j1"),
+        ("i want j-1 rather than h-1b", "j1"),
+        ("dont want J1, looking for H1b only", "h1b"),
+        ("Should I go for J-1 or H-1B?", "either"),
+    ],
+)
+def test_a_negated_visa_is_not_the_one_needed(nlp, text, visa):
+    assert changes(nlp, text)["visa"] == visa
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I never failed step 1",
+        "never failed S1 alhamdulillah",
+        "i did not fail step 1",
+        "no fails in step 1",
+        "Step 1 - never failed, cleared in one go",
+    ],
+)
+def test_a_negated_fail_is_a_first_attempt_pass(nlp, text):
+    facts = changes(nlp, text)
+    assert facts["step1"] == "passed"
+    assert "step1_attempts" not in facts or facts["step1_attempts"] == 1
+
+
+def test_a_negated_pass_is_a_fail(nlp):
+    assert changes(nlp, "I didn't pass step 2 ck")["step2"] == "failed"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["zero USCE", "no usce", "0 USCE sir", "I don't have any US clinical experience", "nil usce"],
+)
+def test_no_usce_is_zero_months(nlp, text):
+    assert changes(nlp, text)["usce_months"] == 0
+
+
+def test_a_negated_kind_next_to_real_months_keeps_the_months(nlp):
+    facts = changes(nlp, "no observership but 2 months of electives in IM")
+    assert facts["usce_months"] == 2
+    assert facts["usce_kind"] == "hands_on"
+
+
+def test_not_sure_is_not_a_negation(nlp):
+    assert changes(nlp, "not sure if J1 or H1B")["visa"] == "either"
+
+
+# -- corrections ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("sorry yog is 2016 not 2021", "graduation_year", 2016),
+        ("graduated 2021... sorry i mean 2019", "graduation_year", 2019),
+        ("ck 228 sorry 238", "step2_score", 238),
+        ("CK 245, oops typo, 243", "step2_score", 243),
+        ("wait I meant 238", "step2_score", 238),
+        ("peds not FM", "specialty", "pediatrics"),
+    ],
+)
+def test_a_correction_keeps_the_new_value(nlp, text, field, value):
+    facts = read(nlp, text)
+    assert facts.changes[field] == value
+    assert facts.problems == ()
+
+
+# -- dates and durations bound to their event ---------------------------------------------------
+
+
+def test_a_year_next_to_an_exam_is_not_the_graduation_year(nlp):
+    facts = changes(nlp, "I took step 1 in 2021 and got a 205")
+    assert "graduation_year" not in facts
+    assert facts["step1_score"] == 205
+
+
+def test_graduation_and_exam_years_in_one_message(nlp):
+    facts = changes(nlp, "graduated 2019 from KEMU, gave step 1 in 2021 (pass), ck 231")
+    assert facts["graduation_year"] == 2019
+    assert facts["step1"] == "passed"
+    assert facts["step2_score"] == 231
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["CK in two weeks", "my ck exam is in 3 weeks", "step 2 ck 10 days later", "ck in 2 months"],
+)
+def test_an_exam_ahead_is_not_usce(nlp, text):
+    facts = changes(nlp, text)
+    assert "usce_months" not in facts
+    assert facts.get("step2") in (None, "not_taken")
+
+
+def test_exam_in_weeks_without_a_named_exam_stores_nothing(nlp):
+    assert changes(nlp, "exam in 3 weeks, so nervous") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "6-month gap in my CV",
+        "I have a 2 year gap after internship",
+        "im 46 years old",
+        "I am 34 yrs old, is age an issue",
+        "studied 8 months for ck",
+        "6 months of dedicated prep",
+    ],
+)
+def test_gaps_ages_and_study_time_are_not_usce(nlp, text):
+    facts = read(nlp, text)
+    assert "usce_months" not in facts.changes
+    assert facts.unsure == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "months"), [("6 weeks of USCE", 1.5), ("2 wks observership", 0.5)]
+)
+def test_weeks_count_to_the_half_month(nlp, text, months):
+    assert changes(nlp, text)["usce_months"] == months
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my score comes out in October",
+        "gave CK last week, result awaited... waiting for the score",
+        "ck result pending",
+        "Step 2 CK taken, score out on 15th Dec",
+    ],
+)
+def test_a_score_still_to_come_means_taken_and_pending(nlp, text):
+    facts = changes(nlp, text)
+    assert facts["step2"] == "pending"
+    assert "step2_score" not in facts
+
+
+# -- practice scores, retakes, med school -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NBME 205, 208, 212",
+        "my nbme scores are 205, 208, 212 and ck is in 2 weeks",
+        "uwsa1 200 uwsa2 212",
+        "NBMEs: 205,208,212. not taken CK yet",
+    ],
+)
+def test_practice_scores_keep_the_latest_as_estimate(nlp, text):
+    facts = read(nlp, text)
+    assert facts.changes["step2_practice"] == 212
+    assert "step2_score" not in facts.changes
+    assert facts.problems == ()
+
+
+def test_fail_then_retake_keeps_both_attempts_apart(nlp):
+    facts = read(nlp, "failed CK once (209), passed the retake with 232")
+    assert facts.changes["step2"] == ExamStatus.FAILED_THEN_PASSED
+    assert facts.changes["step2_score"] == 232
+    assert facts.changes["step2_attempts"] == 2
+    assert facts.problems == ()
+
+
+def test_a_fail_with_a_retake_question_is_not_yet_passed(nlp):
+    assert changes(nlp, "I failed step 2 ck, can I retake?")["step2"] == "failed"
+    assert changes(nlp, "failed S1 once, CK 228")["step1"] == "failed_then_passed"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "failed a year in med school",
+        "I failed a year in med school but passed step 1 first attempt",
+        "failed one subject in 3rd prof, step 1 cleared",
+    ],
+)
+def test_a_med_school_fail_is_not_a_step_fail(nlp, text):
+    facts = changes(nlp, text)
+    assert facts.get("step1") in (None, "passed")
+
+
+def test_legacy_step1_score_with_percentile(nlp):
+    facts = changes(nlp, "259/99 on Step I, graduated 2011")
+    assert facts["step1_score"] == 259
+    assert facts["graduation_year"] == 2011
+
+
+# -- graduation: future years, relative words ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("I will graduate in 2028", 2028),
+        ("fresh grad from Nigeria", 2026),
+        ("I graduated this year", 2026),
+        ("passed out last year from AIIMS", 2025),
+        ("0 YOG, IMG from Egypt", 2026),
+        ("graduated 6 years ago", 2020),
+        ("graduating next year insha allah", 2027),
+    ],
+)
+def test_graduation_dates_in_every_form(nlp, text, year):
+    assert changes(nlp, text)["graduation_year"] == year
+
+
+@pytest.mark.parametrize(("text", "year"), [("this year", 2026), ("last year", 2025)])
+def test_relative_years_answer_the_graduation_prompt(text, year):
+    assert parse(text, [], expected=Field.GRADUATION_YEAR).changes == {"graduation_year": year}
+
+
+def test_a_graduation_year_too_far_ahead_is_refused():
+    facts = parse("graduating in 2035", [("2035", Label.GRAD_YEAR)])
+    assert facts.problems[0].code == "grad_year_future"
+
+
+# -- observership ---------------------------------------------------------------------------
+
+
+def test_observership_months_are_never_hands_on(nlp):
+    facts = changes(nlp, "is observership counted as USCE? I have 3 months obs")
+    assert facts == {"usce_months": 3, "usce_kind": "observership"}
+
+
+def test_hands_on_and_observership_months_are_kept_apart(nlp):
+    facts = changes(nlp, "1 month observership and 2 months externship in FM")
+    assert facts["usce_months"] == 2
+    assert facts["usce_kind"] == "hands_on"
+
+
+def test_obs_gyn_is_a_specialty_not_an_observership(nlp):
+    assert changes(nlp, "applying obs & gynae") == {"specialty": "obstetrics_gynecology"}
+
+
+# -- unsure readings are asked, never guessed -------------------------------------------------
+
+
+def test_a_duration_with_no_event_is_unsure(nlp):
+    facts = read(nlp, "I have 4 months, is that enough?")
+    assert "usce_months" not in facts.changes
+    assert [(u.reading, u.changes) for u in facts.unsure] == [
+        (Reading.USCE_MONTHS, {"usce_months": 4})
+    ]
+
+
+def test_a_duration_answering_the_usce_prompt_is_sure(nlp):
+    assert changes(nlp, "4 months", expected=Field.USCE) == {"usce_months": 4}
+
+
+def test_a_year_with_no_event_is_unsure(nlp):
+    facts = read(nlp, "2019, j1")
+    assert "graduation_year" not in facts.changes
+    assert facts.unsure[0].changes == {"graduation_year": 2019}
+    assert changes(nlp, "2019", expected=Field.GRADUATION_YEAR) == {"graduation_year": 2019}
+
+
+def test_a_year_of_another_event_is_not_stored_nor_asked(nlp):
+    facts = read(nlp, "came to the US in 2019 on a dependent visa")
+    assert "graduation_year" not in facts.changes
+    assert facts.unsure == ()
+
+
+# -- the same mechanisms over generated values ------------------------------------------------
+
+VISA_WORDS = {Visa.J1: ["J1", "j-1", "J-1 visa"], Visa.H1B: ["H1B", "h-1b", "H1b visa"]}
+PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPS
+@given(
+    needed=st.sampled_from([Visa.J1, Visa.H1B]),
+    data=st.data(),
+    joint=st.sampled_from(
+        ["{a} not {b}", "{a}, not {b}", "need {a} not {b}", "{a} rather than {b}"]
+    ),
+)
+def test_property_the_negated_visa_never_wins(nlp, needed, data, joint):
+    other = Visa.H1B if needed == Visa.J1 else Visa.J1
+    text = joint.format(
+        a=data.draw(st.sampled_from(VISA_WORDS[needed])),
+        b=data.draw(st.sampled_from(VISA_WORDS[other])),
+    )
+    assert read(nlp, text).changes["visa"] == needed
+
+
+@PROPS
+@given(
+    new=st.integers(1990, 2026),
+    old=st.integers(1990, 2026),
+    form=st.sampled_from(["yog is {new} not {old}", "graduated {old}, sorry i meant {new}"]),
+)
+def test_property_a_corrected_year_keeps_the_new_one(nlp, new, old, form):
+    assert read(nlp, form.format(new=new, old=old)).changes["graduation_year"] == new
+
+
+@PROPS
+@given(weeks=st.integers(1, 52))
+def test_property_weeks_are_months_to_the_half(nlp, weeks):
+    months = read(nlp, f"{weeks} weeks of USCE").changes["usce_months"]
+    assert abs(months - weeks / 4) <= 0.25
+    assert months * 2 == int(months * 2)
+
+
+@PROPS
+@given(
+    practice=st.lists(st.integers(150, 280), min_size=2, max_size=5),
+    exam=st.sampled_from(["NBME", "uwsa", "my nbmes were", "NBME scores:"]),
+)
+def test_property_practice_lists_keep_the_latest(nlp, practice, exam):
+    facts = read(nlp, f"{exam} {', '.join(map(str, practice))}")
+    assert facts.changes["step2_practice"] == practice[-1]
+    assert "step2_score" not in facts.changes
+
+
+@PROPS
+@given(
+    years=st.integers(1, 40),
+    exam=st.sampled_from(["ck", "step 2 ck", "my exam", "step 1"]),
+    unit=st.sampled_from(["weeks", "months", "days"]),
+)
+def test_property_an_exam_ahead_is_never_usce(nlp, years, exam, unit):
+    assert "usce_months" not in read(nlp, f"{exam} in {years} {unit}").changes
+
+
+def test_a_duration_in_a_message_about_usce_is_usce(nlp):
+    facts = changes(nlp, "is observership enough? i have 2 months")
+    assert facts == {"usce_months": 2, "usce_kind": "observership"}
+
+
+def test_a_match_year_is_read_and_never_taken_for_a_graduation_year():
+    from img_strategy.parsing import match_year
+
+    assert match_year("plan for 2028 match") == 2028
+    assert match_year("i want the match of 2029, make me a plan") == 2029
+    assert match_year("timeline for the 2027 cycle pls") == 2027
+    assert match_year("graduated 2019, what should i do now") is None
+    text = "graduated 2019, plan for 2028 match"
+    facts = parse(text, [("2019", Label.GRAD_YEAR), ("2028", Label.GRAD_YEAR)])
+    assert facts.changes.get("graduation_year") == 2019
+    facts = parse("match in 2029 please", [("2029", Label.GRAD_YEAR)])
+    assert "graduation_year" not in facts.changes
+
+
 def test_ck_214_to_217_is_kept_for_the_engine_to_read_by_date():
     facts = parse("ck 216", [("ck", Label.EXAM), ("216", Label.SCORE)])
     assert facts.changes["step2_score"] == 216
     assert not facts.problems
+
+
+@pytest.mark.parametrize("text", ["not yet", "haven't taken it yet", "no not yet"])
+def test_not_yet_at_an_exam_prompt_is_about_that_exam(nlp, text):
+    assert changes(nlp, text, expected=Field.STEP2)["step2"] == "not_taken"

@@ -121,6 +121,12 @@ def test_ck_booked_after_eras_opens_moves_to_the_next_match():
     assert "too late to have a CK score by September 2027 for the 2028 Match" in text(p)
 
 
+def test_ck_booked_after_the_asked_match_keeps_the_booking():
+    p = plan(step1=P, step2=NT, ck_booked=date(2027, 10, 5), match_year=2028)
+    assert p.match_year == 2029
+    assert "booked CK in October 2027 comes after ERAS opens for the 2028 Match" in text(p)
+
+
 def test_ck_booked_soon_warns_that_prep_is_short():
     p = plan(step1=P, step2=NT, specialty="internal_medicine", ck_booked=date(2027, 1, 20))
     assert "less than the shortest preparation" in text(p)
