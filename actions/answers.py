@@ -343,11 +343,34 @@ class ActionAcknowledgeFacts(Reply):
         question = pending_question(tracker)
         if tracker.get_slot(CONSENT_SLOT) == "yes":
             save_profile(dispatcher, tracker, announce=False)
+        if (asked := question_among_facts(tracker)) is not None:
+            # Facts and a question in one message that NLU labelled as facts only: the
+            # question is answered with what is known rather than dropped.
+            advice = advise(asked, profile, today=today())
+            return [SlotSet(QUESTION_SLOT, asked.value), *send_advice(dispatcher, tracker, advice)]
         if question is not None and tracker.get_slot(WHY_SLOT):
             advice = advise(question, profile, today=today())
             return send_advice(dispatcher, tracker, advice, preface="With that change:")
         dispatcher.utter_message(text=messages.WHAT_NEXT, buttons=menu_buttons())
         return []
+
+
+# A question intent ranked below "inform" still names the question a message asks when the
+# message is a question; below this confidence the ranking is noise.
+MIN_QUESTION_CONFIDENCE = 0.05
+
+
+def question_among_facts(tracker: Tracker) -> Question | None:
+    """The question a facts-labelled message also asks: it ends a sentence with "?" and a
+    question intent is ranked among NLU's alternatives."""
+    message = tracker.latest_message or {}
+    if "?" not in str(message.get("text") or ""):
+        return None
+    for ranked in message.get("intent_ranking") or []:
+        questions = questions_from_intent(ranked.get("name"))
+        if questions and float(ranked.get("confidence") or 0) >= MIN_QUESTION_CONFIDENCE:
+            return questions[0]
+    return None
 
 
 def _values_before_this_turn(tracker: Tracker, names: set[str]) -> dict[str, Any]:

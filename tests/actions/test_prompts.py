@@ -110,3 +110,35 @@ async def test_both_questions_are_answered_in_order_with_one_disclaimer():
     step3_at = next(i for i, t in enumerate(texts) if "For an H-1B you need Step 3 passed" in t)
     assert visa_at < step3_at
     assert slot_values(events)["more_questions"] is None
+
+
+async def test_a_question_among_facts_is_answered_not_dropped():
+    from actions.answers import ActionAcknowledgeFacts
+
+    text = "my ck is 226 and im applying to FM. should i go for j1 or h1b?"
+    tracker = make_tracker(
+        text, slots={"step2": "passed", "step2_score": 226, "specialty": "family_medicine"}
+    )
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "inform", "confidence": 0.7},
+        {"name": "ask_visa", "confidence": 0.2},
+    ]
+    tracker.events.append({"event": "slot", "name": "step2_score", "value": 226})
+    events, messages = await run(ActionAcknowledgeFacts(), tracker)
+    texts = "\n".join(m["text"] for m in messages)
+    assert texts.startswith("Noted:")
+    assert "ECFMG" in texts and "What would you like to know?" not in texts
+    assert slot_values(events)["question"] == "visa"
+
+
+async def test_facts_without_a_question_mark_are_only_read_back():
+    from actions.answers import ActionAcknowledgeFacts
+
+    tracker = make_tracker("ck 226, FM", slots={"step2_score": 226})
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "inform", "confidence": 0.7},
+        {"name": "ask_visa", "confidence": 0.2},
+    ]
+    tracker.events.append({"event": "slot", "name": "step2_score", "value": 226})
+    _, messages = await run(ActionAcknowledgeFacts(), tracker)
+    assert messages[-1]["text"] == "What would you like to know?"
