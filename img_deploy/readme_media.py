@@ -62,7 +62,7 @@ def screenshot(out: Path) -> None:
             chart = wait_for_chart(page)
             chart.scroll_into_view_if_needed()
             out.parent.mkdir(parents=True, exist_ok=True)
-            page.locator("#chat").screenshot(path=str(out))
+            page.screenshot(path=str(out))  # the viewport, with the chart scrolled into it
     finally:
         rasa.stop()
         actions.stop()
