@@ -12,13 +12,7 @@ import itertools
 
 import pytest
 
-try:  # conversations are keyed by channel once the identity work lands
-    from tests.e2e.conftest import rest_conversation_id
-except ImportError:  # pragma: no cover - before that, the REST sender is the key
-
-    def rest_conversation_id(sender: str) -> str:
-        return sender
-
+from tests.conversations.runner import conversation_id as rest_conversation_id
 
 pytestmark = pytest.mark.e2e
 
