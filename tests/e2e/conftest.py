@@ -20,6 +20,7 @@ import pytest
 
 from img_deploy.processes import Server, free_port, start_action_server, start_rasa
 from tests.e2e.fake_apis import FakeApis
+from tests.e2e.known_gaps import mark_known_gaps
 
 ROOT = Path(__file__).parents[2]
 MODEL = ROOT / "models" / "advisor.tar.gz"
@@ -217,3 +218,7 @@ def rasa_stack(
         yield stack.start()
     finally:
         stack.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    mark_known_gaps(items)

@@ -1,0 +1,26 @@
+"""Conversations the bot is known to get wrong, each with the open issue that fixes it.
+
+They run in every `make test` as strict expected failures: the suite stays green while a gap
+is open, and fails the day one starts passing, so its entry must then be removed here. Add
+nothing to hide a regression; an entry names a feature that was never finished.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+KNOWN_GAPS: dict[str, str] = {
+    "test_phrasing_dialogue.py::test_issue_example[two failed tries at a prompt lead on]": (
+        "#14: a second unreadable reply at the visa prompt does not move on yet"
+    ),
+    "test_rest_conversations.py::test_conversation[plan for a named match]": (
+        "#17: a Match year named with 'plan for 2029 match' is not honoured yet"
+    ),
+}
+
+
+def mark_known_gaps(items: list[pytest.Item]) -> None:
+    for item in items:
+        reason = KNOWN_GAPS.get(item.nodeid.split("tests/e2e/", 1)[-1])
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
