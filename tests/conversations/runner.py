@@ -48,8 +48,8 @@ GROUP_FILE = HERE / "blind_group" / "group30.yml"
 # 36.4%, 10 loops and 7 repeated questions; before the #14 work 80.8%, 27.3%, 6 and 2), so the
 # tests below guard the measured level instead (with a margin of two conversations on the
 # dead-end counts, for a retrained model's small differences): a change that reads fewer facts
-# right, answers fewer questions on topic or adds dead ends fails. Raise the floors as the bot improves, up to
-# the goals; never lower them.
+# right, answers fewer questions on topic or adds dead ends fails. Raise the floors as the bot
+# improves, up to the goals; never lower them.
 FACTS_GOAL = 0.95
 TOPIC_GOAL = 0.90
 GROUP_GOAL = 27
