@@ -8,6 +8,8 @@ module's; this adapter only turns the result into slot events and replies.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -38,6 +40,7 @@ from actions.slots import (
 )
 from actions.store import StoreError, owner, profile_store
 from img_strategy import Field, Question, default_rules, describe
+from img_strategy.parsing import ParsedFacts, Unsure
 from img_strategy.render import confirm_question, explain_problem
 
 logger = logging.getLogger(__name__)
@@ -54,71 +57,152 @@ READS_ASKED = frozenset({Question.COMPARE, Question.OUT_OF_SCOPE})
 MAX_PROMPT_FAILURES = 2
 
 
+@dataclass(frozen=True)
+class Turn:
+    """The latest user message as every step reads it. Read from the tracker once, so all
+    steps agree on what was said and on whether a form prompt was waiting for it."""
+
+    message: Mapping[str, Any]
+    intent: str | None
+    in_form: bool
+    expected: Field | None  # the fact the form's prompt asked for; None outside the form
+
+    @classmethod
+    def read(cls, tracker: Tracker) -> Turn:
+        message = tracker.latest_message or {}
+        in_form = tracker.active_loop_name is not None
+        return cls(
+            message=message,
+            intent=(message.get("intent") or {}).get("name"),
+            in_form=in_form,
+            expected=requested_field(tracker) if in_form else None,
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step's slot events, and whether they settle the turn (the message needs no
+    further reading: a yes/no to an unsure reading, or a skipped prompt)."""
+
+    events: list[EventType]
+    settles_turn: bool = False
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """What the parser made of the message. ``unsure`` leaves out the readings a plainly
+    given fact of the same message already covers: those are never asked back."""
+
+    facts: ParsedFacts
+    unsure: tuple[Unsure, ...]
+
+    @classmethod
+    def of(cls, facts: ParsedFacts) -> MessageFacts:
+        given = set(facts.changes)
+        return cls(facts, tuple(u for u in facts.unsure if not set(u.changes) & given))
+
+    @property
+    def got_something(self) -> bool:
+        """Whether the message answered anything, even wrongly: else a prompt failed."""
+        return bool(self.facts.changes or self.facts.problems or self.unsure)
+
+
 class ActionExtractProfile(Action):
+    """Rasa's custom slot mapping action. :meth:`run` only chains the steps below, in the
+    order they must run; each step is a method, as in rasa_sdk's own forms."""
+
     def name(self) -> str:
         return "action_extract_profile"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        message = tracker.latest_message or {}
-        intent = (message.get("intent") or {}).get("name")
-        in_form = tracker.active_loop_name is not None
-        events: list[EventType] = [*_storage_health(tracker), *_returning_user(tracker)]
-        if tracker.get_slot(CONSENT_PENDING_SLOT) and intent not in ("affirm", "deny"):
-            events.append(SlotSet(CONSENT_PENDING_SLOT, False))  # the user moved on
+        turn = Turn.read(tracker)
+        events = [*self.session_events(tracker, turn), *self.question_events(tracker, turn)]
+        if turn.intent in NO_EXTRACTION_INTENTS:  # hypothetical numbers are not facts
+            return events
+        for step in (self.resolve_unsure, self.skip_prompt):
+            done = step(tracker, turn)
+            events.extend(done.events)
+            if done.settles_turn:
+                return events
+        parsed = self.parse(turn)
+        events.extend(self.fact_events(parsed))
+        follow_up, texts = self.follow_up(tracker, turn, parsed)
+        events.extend(follow_up)
+        return [*events, *_notice_events(events, texts)]
 
-        questions = questions_from_intent(intent)
-        if questions and not in_form:
-            # Inside the form a new question is answered on the spot and the pending one
-            # is kept (see the interruption rule).
+    def session_events(self, tracker: Tracker, turn: Turn) -> list[EventType]:
+        """Upkeep that runs for every message, whatever it says: the database's health,
+        a returning user's saved profile, a consent question the user has moved past."""
+        return [
+            *_storage_health(tracker),
+            *_returning_user(tracker),
+            *_consent_moved_on(tracker, turn.intent),
+        ]
+
+    def question_events(self, tracker: Tracker, turn: Turn) -> list[EventType]:
+        """Record the questions the message asks, and what they name beyond profile facts.
+        Inside the form a new question is answered on the spot and the pending one is kept
+        (see the interruption rule), so the pending question is only set outside it."""
+        events: list[EventType] = []
+        questions = questions_from_intent(turn.intent)
+        if questions and not turn.in_form:
             more = [q.value for q in questions[1:]]
             events.append(SlotSet(QUESTION_SLOT, questions[0].value))
             if more or tracker.get_slot(MORE_QUESTIONS_SLOT):
                 events.append(SlotSet(MORE_QUESTIONS_SLOT, more or None))
         if READS_ASKED.intersection(questions):
-            asked = asked_slot_value(asked_from_message(message))
+            asked = asked_slot_value(asked_from_message(turn.message))
             events.append(SlotSet(ASKED_SLOT, asked))
-        if intent in NO_EXTRACTION_INTENTS:
-            return events
-        awaiting = tracker.get_slot(UNSURE_SLOT)
-        if awaiting:
-            # The answer to "is that your US clinical experience?": a yes stores the
-            # reading, a no drops it; anything else drops it and is read as usual.
-            events.append(SlotSet(UNSURE_SLOT, None))
-            if intent == "affirm" and isinstance(awaiting, dict):
-                return [*events, *profile_slot_events(awaiting)]
-            if intent == "deny":
-                return events
-
-        expected = requested_field(tracker) if in_form else None
-        if intent == "skip" and expected is not None:
-            return [*events, *_skip(tracker, expected)]
-
-        parsed = facts_from_message(message, expected=expected)
-        events.extend(profile_slot_events(parsed.changes))
-        unsure = [u for u in parsed.unsure if not set(u.changes) & set(parsed.changes)]
-        if unsure:
-            # Never guessed: the likely reading is asked back, and stored on a "yes".
-            proposed: dict[str, Any] = {}
-            for reading in unsure:
-                proposed.update(reading.changes)
-            events.append(
-                SlotSet(UNSURE_SLOT, {k: getattr(v, "value", v) for k, v in proposed.items()})
-            )
-        texts = [explain_problem(p) for p in parsed.problems]
-        texts += [confirm_question(u) for u in unsure]
-        if expected is not None and intent in PROMPT_REPLY_INTENTS:
-            got_something = bool(parsed.changes or parsed.problems or unsure)
-            progress, notice = _prompt_progress(tracker, expected, got_something)
-            events.extend(progress)
-            texts.extend(notice)
-        if texts:
-            # Rasa 3.6 drops messages sent during slot extraction, so the explanation is
-            # stored and spoken by the next action (see actions.problems). It is also a form
-            # slot, so the form re-asks instead of rejecting the turn.
-            events.append(SlotSet(PROBLEM_SLOT, [*_pending_problems(events), *texts]))
         return events
+
+    def resolve_unsure(self, tracker: Tracker, turn: Turn) -> Step:
+        """The answer to "is that your US clinical experience?": a yes stores the reading,
+        a no drops it; anything else drops it and the message is read as usual."""
+        awaiting = tracker.get_slot(UNSURE_SLOT)
+        if not awaiting:
+            return Step([])
+        cleared: list[EventType] = [SlotSet(UNSURE_SLOT, None)]
+        if turn.intent == "affirm" and isinstance(awaiting, dict):
+            return Step([*cleared, *profile_slot_events(awaiting)], settles_turn=True)
+        return Step(cleared, settles_turn=turn.intent == "deny")
+
+    def skip_prompt(self, tracker: Tracker, turn: Turn) -> Step:
+        """A "skip" at a form prompt declines that fact; the message gives no other."""
+        if turn.intent != "skip" or turn.expected is None:
+            return Step([])
+        return Step(_skip(tracker, turn.expected), settles_turn=True)
+
+    def parse(self, turn: Turn) -> MessageFacts:
+        """The facts of the message. Parsing itself is the strategy module's; the fact the
+        prompt asked for is passed on, so that a bare "230" answers it."""
+        return MessageFacts.of(facts_from_message(turn.message, expected=turn.expected))
+
+    def fact_events(self, parsed: MessageFacts) -> list[EventType]:
+        """Store the facts read plainly. Unsure readings are never guessed: they are kept
+        aside (together, as one "yes" stores them all) until the user confirms them."""
+        events = profile_slot_events(parsed.facts.changes)
+        if parsed.unsure:
+            proposed: dict[str, Any] = {}
+            for unsure in parsed.unsure:
+                proposed.update(unsure.changes)
+            plain = {k: getattr(v, "value", v) for k, v in proposed.items()}
+            events.append(SlotSet(UNSURE_SLOT, plain))
+        return events
+
+    def follow_up(
+        self, tracker: Tracker, turn: Turn, parsed: MessageFacts
+    ) -> tuple[list[EventType], list[str]]:
+        """What the bot must say about the message: why a value was refused, the yes/no
+        question for each unsure reading, and, for a reply to a form prompt, how the
+        prompt is going (a hint, or giving up on it); with the events that count tries."""
+        texts = [explain_problem(p) for p in parsed.facts.problems]
+        texts += [confirm_question(u) for u in parsed.unsure]
+        if turn.expected is None or turn.intent not in PROMPT_REPLY_INTENTS:
+            return [], texts
+        events, notice = _prompt_progress(tracker, turn.expected, parsed.got_something)
+        return events, [*texts, *notice]
 
 
 def _skip(tracker: Tracker, field: Field) -> list[EventType]:
@@ -181,6 +265,24 @@ def _storage_health(tracker: Tracker) -> list[EventType]:
             return []
         return [SlotSet(STORAGE_DOWN_SLOT, True), SlotSet(PROBLEM_SLOT, [messages.STORAGE_DOWN])]
     return [SlotSet(STORAGE_DOWN_SLOT, False)] if tracker.get_slot(STORAGE_DOWN_SLOT) else []
+
+
+def _consent_moved_on(tracker: Tracker, intent: str | None) -> list[EventType]:
+    """The bot asked whether to remember the profile and the user said something else:
+    the question is no longer pending, so the consent rules stop waiting for a yes/no."""
+    if tracker.get_slot(CONSENT_PENDING_SLOT) and intent not in ("affirm", "deny"):
+        return [SlotSet(CONSENT_PENDING_SLOT, False)]
+    return []
+
+
+def _notice_events(earlier: list[EventType], texts: list[str]) -> list[EventType]:
+    """Rasa 3.6 drops messages sent during slot extraction, so what the bot must say is
+    stored and spoken by the next replying action (see actions.problems). It is also a form
+    slot, so the form re-asks instead of rejecting the turn. A notice an earlier step of
+    this turn stored (the storage-down one) stays first."""
+    if not texts:
+        return []
+    return [SlotSet(PROBLEM_SLOT, [*_pending_problems(earlier), *texts])]
 
 
 def _pending_problems(events: list[EventType]) -> list[str]:

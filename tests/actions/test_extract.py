@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from actions.ask import ASK_ACTIONS
-from actions.extract import ActionExtractProfile
+from actions.extract import ActionExtractProfile, MessageFacts, Step, Turn
+from img_strategy import Field
+from img_strategy.parsing import ParsedFacts, Reading, Unsure
 from tests.actions.support import make_tracker, run, slot_values
 
 
@@ -131,3 +133,57 @@ async def test_moving_on_drops_the_unsure_reading_and_reads_the_message():
     assert values["unsure_fact"] is None
     assert values["step2_score"] == 231
     assert "graduation_year" not in values
+
+
+# The steps of ActionExtractProfile.run, one by one.
+
+
+def test_the_turn_expects_the_requested_fact_only_inside_the_form():
+    slots = {"requested_slot": "visa"}
+    assert Turn.read(make_tracker("j1", slots=slots, active_loop="advice_form")).expected is (
+        Field.VISA
+    )
+    # A stale requested_slot after the form ended is no prompt to answer.
+    assert Turn.read(make_tracker("j1", slots=slots)).expected is None
+
+
+def test_an_unsure_reading_a_plain_fact_covers_is_not_asked_back():
+    covered = Unsure(Reading.USCE_MONTHS, {"usce_months": 4}, "4 months")
+    open_ = Unsure(Reading.GRADUATION_YEAR, {"graduation_year": 2019}, "2019")
+    facts = ParsedFacts(changes={"usce_months": 6}, unsure=(covered, open_))
+    assert MessageFacts.of(facts).unsure == (open_,)
+    assert MessageFacts.of(ParsedFacts()).got_something is False
+
+
+def test_only_a_yes_or_a_no_settles_the_turn_on_an_unsure_reading():
+    action, asked = ActionExtractProfile(), {"unsure_fact": {"usce_months": 4}}
+    for intent, settles in (("affirm", True), ("deny", True), ("inform", False)):
+        tracker = make_tracker("x", intent, slots=asked)
+        step = action.resolve_unsure(tracker, Turn.read(tracker))
+        assert step.settles_turn is settles, intent
+        assert slot_values(step.events)["unsure_fact"] is None, intent
+    tracker = make_tracker("yes", "affirm")
+    assert action.resolve_unsure(tracker, Turn.read(tracker)) == Step([])
+
+
+def test_a_skip_outside_a_prompt_declines_nothing():
+    tracker = make_tracker("skip that", "skip", slots={"requested_slot": "visa"})
+    assert ActionExtractProfile().skip_prompt(tracker, Turn.read(tracker)) == Step([])
+
+
+def test_a_reply_outside_a_prompt_counts_no_tries():
+    tracker = make_tracker("blah", slots={"prompt_failures": {"field": "visa", "count": 1}})
+    turn = Turn.read(tracker)
+    action = ActionExtractProfile()
+    assert action.follow_up(tracker, turn, action.parse(turn)) == ([], [])
+
+
+async def test_the_storage_notice_stays_first_when_a_value_is_also_refused(monkeypatch):
+    from actions.store import profile_store
+
+    monkeypatch.setenv("TRACKER_DIALECT", "postgresql")
+    monkeypatch.setenv("TRACKER_PORT", "1")  # nothing listens there
+    profile_store.cache_clear()
+    events, _ = await run(ActionExtractProfile(), make_tracker("my ck is 350"))
+    notices = slot_values(events)["input_problem"]
+    assert "not being saved" in notices[0] and "1-300" in notices[1]
