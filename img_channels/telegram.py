@@ -15,7 +15,6 @@ import hmac
 import html
 import json
 import logging
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +27,7 @@ from sanic.response import HTTPResponse
 from img_channels.guard import TurnGuard
 from img_channels.media import MediaStore, name_from_url
 from img_channels.text import split_message
-from img_channels.webhook import WebhookChannel, required_env
+from img_channels.webhook import EnvSettings, WebhookChannel, base_url_env, optional_env
 from img_store.conversation import Channel, ConversationKey
 
 logger = logging.getLogger(__name__)
@@ -42,10 +41,13 @@ COMMANDS = {"start": "/greet", "help": "/help", "advice": "/help"}
 
 
 @dataclass(frozen=True)
-class TelegramSettings:
+class TelegramSettings(EnvSettings):
     """``TELEGRAM_TOKEN``, ``TELEGRAM_BOT_USERNAME`` (without @), ``TELEGRAM_WEBHOOK_URL``
     (the public https address of /webhooks/telegram/webhook), ``TELEGRAM_WEBHOOK_SECRET``
     (1-256 of A-Z a-z 0-9 _ -), and ``TELEGRAM_API_URL`` for a local Bot API server."""
+
+    required = ("TELEGRAM_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_SECRET")
+    what = "Telegram"
 
     token: str
     bot_username: str
@@ -54,18 +56,13 @@ class TelegramSettings:
     api_url: str = "https://api.telegram.org"
 
     @classmethod
-    def from_env(cls) -> TelegramSettings | None:
-        """None when Telegram is not configured; an error when it is half configured."""
-        names = ("TELEGRAM_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_SECRET")
-        values = required_env(names, "Telegram")
-        if values is None:
-            return None
+    def from_values(cls, values: dict[str, str]) -> TelegramSettings:
         return cls(
             token=values["TELEGRAM_TOKEN"],
             bot_username=values["TELEGRAM_BOT_USERNAME"].lstrip("@"),
-            webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL", "").strip(),
+            webhook_url=optional_env("TELEGRAM_WEBHOOK_URL"),
             webhook_secret=values["TELEGRAM_WEBHOOK_SECRET"],
-            api_url=os.environ.get("TELEGRAM_API_URL", cls.api_url).rstrip("/"),
+            api_url=base_url_env("TELEGRAM_API_URL", cls.api_url),
         )
 
     @property
@@ -298,14 +295,8 @@ def inline_button(button: dict[str, Any]) -> dict[str, str]:
     return {"text": str(button["title"]), "callback_data": payload}
 
 
-class TelegramInput(WebhookChannel[TelegramSettings]):
+class TelegramInput(WebhookChannel[TelegramSettings], channel=Channel.TELEGRAM):
     """``POST /webhooks/telegram/webhook``; ``GET /webhooks/telegram/`` for health."""
-
-    settings_type = TelegramSettings
-
-    @classmethod
-    def name(cls) -> str:
-        return Channel.TELEGRAM.value
 
     async def receive(
         self, request: Request, settings: TelegramSettings, guard: TurnGuard

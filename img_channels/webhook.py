@@ -7,7 +7,7 @@ import logging
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, get_args
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -15,11 +15,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from img_channels.guard import TurnGuard, apply_request_limit
+from img_store.conversation import Channel
 
 logger = logging.getLogger(__name__)
 
 
 S = TypeVar("S")
+E = TypeVar("E", bound="EnvSettings")
 
 
 def required_env(names: tuple[str, ...], what: str) -> dict[str, str] | None:
@@ -34,12 +36,56 @@ def required_env(names: tuple[str, ...], what: str) -> dict[str, str] | None:
     return values
 
 
+def optional_env(name: str, default: str = "") -> str:
+    """An optional variable's value; the default when it is unset or blank."""
+    return os.environ.get(name, "").strip() or default
+
+
+def base_url_env(name: str, default: str) -> str:
+    """An API's base address, which a variable may point at a local server (tests, a
+    self-hosted Bot API); without a trailing slash, as paths are appended to it."""
+    return optional_env(name, default).rstrip("/")
+
+
+class EnvSettings(ABC):
+    """A channel's settings, read from the environment by one rule for every channel: off
+    when none of its ``required`` variables is set, an error when only some are. A settings
+    class declares those names and builds itself from their values in :meth:`from_values`."""
+
+    required: ClassVar[tuple[str, ...]]
+    what: ClassVar[str]  # the channel as an error message names it
+
+    @classmethod
+    def from_env(cls: type[E]) -> E | None:
+        values = required_env(cls.required, cls.what)
+        return None if values is None else cls.from_values(values)
+
+    @classmethod
+    @abstractmethod
+    def from_values(cls: type[E], values: dict[str, str]) -> E:
+        """The settings from the required variables' values; optional ones read here."""
+
+
 class WebhookChannel(InputChannel, ABC, Generic[S]):
     """``POST /webhooks/<name>/webhook`` handled by :meth:`receive`, ``GET`` on the same
     path by :meth:`challenge` (a platform's subscription check), ``GET /webhooks/<name>/``
     for health."""
 
-    settings_type: type[Any]  # a class with from_env() -> settings or None
+    # A subclass names its channel and its settings once, in its class line:
+    # ``class TelegramInput(WebhookChannel[TelegramSettings], channel=Channel.TELEGRAM)``.
+    channel: ClassVar[Channel]
+    settings_type: ClassVar[type[EnvSettings]]  # S, read from the subclass's base
+
+    def __init_subclass__(cls, *, channel: Channel, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.channel = channel
+        # The S of ``WebhookChannel[S]`` in the subclass's bases (PEP 560 keeps it there).
+        bases = cls.__orig_bases__  # type: ignore[attr-defined]
+        cls.settings_type = next(get_args(base)[0] for base in bases if get_args(base))
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.channel.value
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:

@@ -10,7 +10,6 @@ and long messages are split under Twilio's 1,600-character limit.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,7 +24,7 @@ from twilio.request_validator import RequestValidator
 from img_channels.choices import chosen_payload, last_buttons, numbered_options
 from img_channels.guard import TurnGuard
 from img_channels.text import split_message
-from img_channels.webhook import WebhookChannel, required_env
+from img_channels.webhook import EnvSettings, WebhookChannel, base_url_env, optional_env
 from img_store.conversation import Channel, ConversationKey
 
 logger = logging.getLogger(__name__)
@@ -36,10 +35,13 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 @dataclass(frozen=True)
-class TwilioSettings:
+class TwilioSettings(EnvSettings):
     """``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN``, ``TWILIO_WHATSAPP_NUMBER``
     (``whatsapp:+14155238886``), ``TWILIO_WEBHOOK_URL`` (the public address Twilio posts
     to, which the signature covers) and ``TWILIO_API_URL`` for a local API server."""
+
+    required = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER")
+    what = "WhatsApp"
 
     account_sid: str
     auth_token: str
@@ -48,19 +50,14 @@ class TwilioSettings:
     api_url: str = "https://api.twilio.com"
 
     @classmethod
-    def from_env(cls) -> TwilioSettings | None:
-        """None when WhatsApp is not configured; an error when it is half configured."""
-        names = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER")
-        values = required_env(names, "WhatsApp")
-        if values is None:
-            return None
+    def from_values(cls, values: dict[str, str]) -> TwilioSettings:
         number = values["TWILIO_WHATSAPP_NUMBER"]
         return cls(
             account_sid=values["TWILIO_ACCOUNT_SID"],
             auth_token=values["TWILIO_AUTH_TOKEN"],
             whatsapp_number=number if number.startswith("whatsapp:") else f"whatsapp:{number}",
-            webhook_url=os.environ.get("TWILIO_WEBHOOK_URL", "").strip(),
-            api_url=os.environ.get("TWILIO_API_URL", cls.api_url).rstrip("/"),
+            webhook_url=optional_env("TWILIO_WEBHOOK_URL"),
+            api_url=base_url_env("TWILIO_API_URL", cls.api_url),
         )
 
 
@@ -107,14 +104,8 @@ class TwilioWhatsAppOutput(OutputChannel):
             logger.error("Twilio unreachable: %s", type(error).__name__)
 
 
-class WhatsAppInput(WebhookChannel[TwilioSettings]):
+class WhatsAppInput(WebhookChannel[TwilioSettings], channel=Channel.WHATSAPP):
     """``POST /webhooks/whatsapp/webhook`` (Twilio's "when a message comes in")."""
-
-    settings_type = TwilioSettings
-
-    @classmethod
-    def name(cls) -> str:
-        return Channel.WHATSAPP.value
 
     async def receive(
         self, request: Request, settings: TwilioSettings, guard: TurnGuard

@@ -50,7 +50,7 @@ from img_channels.guard import TurnGuard
 from img_channels.ratelimit import Verdict
 from img_channels.telegram import COMMANDS
 from img_channels.text import split_message
-from img_channels.webhook import WebhookChannel, required_env
+from img_channels.webhook import EnvSettings, WebhookChannel, base_url_env, optional_env
 from img_store.conversation import Channel, ConversationKey, InvalidUserId, check_user_id
 from img_store.deliveries import DeliveryLedger, open_delivery_ledger
 
@@ -102,13 +102,22 @@ def click_to_chat_url(number: str, text: str = STARTER_TEXT) -> str:
 
 
 @dataclass(frozen=True)
-class CloudSettings:
+class CloudSettings(EnvSettings):
     """``WHATSAPP_PHONE_NUMBER_ID`` (the business number's id in Meta's app dashboard),
     ``WHATSAPP_ACCESS_TOKEN`` (a system user's permanent token), ``WHATSAPP_APP_SECRET``
     (signs the webhooks), ``WHATSAPP_VERIFY_TOKEN`` (any string, also typed into the
     dashboard), ``WHATSAPP_NUMBER`` (the business number, e.g. +1 555 123 4567, for mentions
     and wa.me links), ``WHATSAPP_GRAPH_URL`` (Graph API base with version, or a local fake)
     and ``PUBLIC_BASE_URL`` (where this server is reachable, for images given by path)."""
+
+    required = (
+        "WHATSAPP_PHONE_NUMBER_ID",
+        "WHATSAPP_ACCESS_TOKEN",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+        "WHATSAPP_NUMBER",
+    )
+    what = "WhatsApp Cloud API"
 
     phone_number_id: str
     access_token: str
@@ -119,26 +128,15 @@ class CloudSettings:
     public_base_url: str = ""
 
     @classmethod
-    def from_env(cls) -> CloudSettings | None:
-        """None when the channel is not configured; an error when it is half configured."""
-        names = (
-            "WHATSAPP_PHONE_NUMBER_ID",
-            "WHATSAPP_ACCESS_TOKEN",
-            "WHATSAPP_APP_SECRET",
-            "WHATSAPP_VERIFY_TOKEN",
-            "WHATSAPP_NUMBER",
-        )
-        values = required_env(names, "WhatsApp Cloud API")
-        if values is None:
-            return None
+    def from_values(cls, values: dict[str, str]) -> CloudSettings:
         return cls(
             phone_number_id=values["WHATSAPP_PHONE_NUMBER_ID"],
             access_token=values["WHATSAPP_ACCESS_TOKEN"],
             app_secret=values["WHATSAPP_APP_SECRET"],
             verify_token=values["WHATSAPP_VERIFY_TOKEN"],
             number=business_number(values["WHATSAPP_NUMBER"]),
-            graph_url=(os.environ.get("WHATSAPP_GRAPH_URL", "").strip() or GRAPH_URL).rstrip("/"),
-            public_base_url=os.environ.get("PUBLIC_BASE_URL", "").strip(),
+            graph_url=base_url_env("WHATSAPP_GRAPH_URL", GRAPH_URL),
+            public_base_url=optional_env("PUBLIC_BASE_URL"),
         )
 
     @property
@@ -511,15 +509,9 @@ class CloudOutput(OutputChannel):
 # ---- the input channel --------------------------------------------------------------------
 
 
-class WhatsAppCloudInput(WebhookChannel[CloudSettings]):
+class WhatsAppCloudInput(WebhookChannel[CloudSettings], channel=Channel.WHATSAPP_CLOUD):
     """``POST`` and ``GET /webhooks/whatsapp_cloud/webhook`` (Meta's callback URL);
     ``GET /webhooks/whatsapp_cloud/`` for health."""
-
-    settings_type = CloudSettings
-
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
