@@ -21,7 +21,7 @@ import yaml
 
 from img_strategy.asked import Asked, Uncovered
 from img_strategy.passmarks import CkResult, read_ck
-from img_strategy.profile import ExamStatus, Field, UsceKind, Visa
+from img_strategy.profile import ExamStatus, Field, LabelledEnum, UsceKind, Visa
 from img_strategy.tables import SCORE_MAX, SCORE_MIN, Rules, default_rules
 
 VOCABULARY_FILE = Path(__file__).parent / "vocabulary.yml"
@@ -34,20 +34,11 @@ MAX_YEARS_UNTIL_GRADUATION = 4
 MAX_USCE_MONTHS = 120
 
 
-class Exam(str, Enum):
-    STEP1 = "step1"
-    STEP2 = "step2"
-    STEP3 = "step3"
-    PRACTICE = "practice"  # NBME / UWSA self-assessments for Step 2 CK
-
-    @property
-    def label(self) -> str:
-        return {
-            Exam.STEP1: "Step 1",
-            Exam.STEP2: "Step 2 CK",
-            Exam.STEP3: "Step 3",
-            Exam.PRACTICE: "practice exam",
-        }[self]
+class Exam(LabelledEnum):
+    STEP1 = "step1", "Step 1"
+    STEP2 = "step2", "Step 2 CK"
+    STEP3 = "step3", "Step 3"
+    PRACTICE = "practice", "practice exam"  # NBME / UWSA self-assessments for Step 2 CK
 
 
 class Result(str, Enum):

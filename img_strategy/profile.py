@@ -13,6 +13,20 @@ from enum import Enum
 from typing import Any
 
 
+class LabelledEnum(str, Enum):
+    """A string enum whose members carry the words the bot shows for them, declared with the
+    member (``J1 = "j1", "J-1"``), so a new member cannot lack its label. The value stays
+    the plain string that slots and statements use."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
 class ExamStatus(str, Enum):
     """Outcome history of one USMLE Step."""
 
@@ -36,22 +50,13 @@ class ExamStatus(str, Enum):
         return self in (ExamStatus.NOT_TAKEN, ExamStatus.PENDING)
 
 
-class Visa(str, Enum):
+class Visa(LabelledEnum):
     """Which visa the applicant needs for residency."""
 
-    J1 = "j1"
-    H1B = "h1b"
-    EITHER = "either"
-    NONE = "none"  # US citizen or green card holder
-
-    @property
-    def label(self) -> str:
-        return {
-            Visa.J1: "J-1",
-            Visa.H1B: "H-1B",
-            Visa.EITHER: "J-1 or H-1B",
-            Visa.NONE: "no visa needed",
-        }[self]
+    J1 = "j1", "J-1"
+    H1B = "h1b", "H-1B"
+    EITHER = "either", "J-1 or H-1B"
+    NONE = "none", "no visa needed"  # US citizen or green card holder
 
 
 class UsceKind(str, Enum):
