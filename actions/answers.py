@@ -72,7 +72,13 @@ def send_advice(
     if opening and not tracker.get_slot(DISCLAIMER_SLOT):
         dispatcher.utter_message(text=DISCLAIMER)
         events.append(SlotSet(DISCLAIMER_SLOT, True))
-    extras = extras_for(tracker, advice.question, profile or profile_from_tracker(tracker), today())
+    extras = extras_for(
+        tracker,
+        advice.question,
+        profile or profile_from_tracker(tracker),
+        today(),
+        asked_from_tracker(tracker),
+    )
     texts = extras.texts or render(advice)
     if preface:
         texts[0] = f"{preface}\n{texts[0]}"

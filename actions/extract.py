@@ -37,6 +37,7 @@ from actions.slots import (
     questions_from_intent,
     requested_field,
     today,
+    with_match_year,
 )
 from actions.store import StoreError, owner, profile_store
 from img_strategy import Field, Question, default_rules, describe
@@ -51,8 +52,9 @@ NO_EXTRACTION_INTENTS = frozenset({"what_if", "ask_out_of_scope", "bot_challenge
 # a question is answered, "why?" explained, and so on). A reply of this kind that gives no
 # fact counts as a failed try at the prompt.
 PROMPT_REPLY_INTENTS = frozenset({"inform", "correct", "affirm", "deny", "nlu_fallback"})
-# Questions whose answer depends on what the question itself names (asked_from_message).
-READS_ASKED = frozenset({Question.COMPARE, Question.OUT_OF_SCOPE})
+# Questions whose answer depends on what the question itself names (asked_from_message):
+# the specialties compared, the kind of uncovered question, the Match a plan aims at.
+READS_ASKED = frozenset({Question.COMPARE, Question.OUT_OF_SCOPE, Question.PLAN})
 # Failed tries at one prompt before the bot stops asking it and goes on without the fact.
 MAX_PROMPT_FAILURES = 2
 
@@ -152,9 +154,13 @@ class ActionExtractProfile(Action):
             events.append(SlotSet(QUESTION_SLOT, questions[0].value))
             if more or tracker.get_slot(MORE_QUESTIONS_SLOT):
                 events.append(SlotSet(MORE_QUESTIONS_SLOT, more or None))
+        asked = asked_from_message(turn.message)
         if READS_ASKED.intersection(questions):
-            asked = asked_slot_value(asked_from_message(turn.message))
-            events.append(SlotSet(ASKED_SLOT, asked))
+            events.append(SlotSet(ASKED_SLOT, asked_slot_value(asked)))
+        elif asked.match_year is not None and turn.intent not in NO_EXTRACTION_INTENTS:
+            # A Match year given among facts or at a prompt is kept for the plan. It lives
+            # in a slot, not in the message history, so it outlasts the tracker's window.
+            events.append(SlotSet(ASKED_SLOT, with_match_year(tracker, asked.match_year)))
         return events
 
     def resolve_unsure(self, tracker: Tracker, turn: Turn) -> Step:

@@ -23,9 +23,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from img_channels.media import MediaKind, MediaStore, public_url, url_of
 from img_strategy import Profile, Question
+from img_strategy.asked import Asked
 from img_strategy.ics import plan_to_ics
-from img_strategy.parsing import match_year
-from img_strategy.plan import Plan, build_plan
+from img_strategy.plan import Plan, plan_for
 from img_strategy.render import render_reasons
 from img_strategy.standing import Standing, standing
 
@@ -71,16 +71,12 @@ class Extras:
             step(dispatcher, metadata)
 
 
-def extras_for(tracker: Tracker, question: Question, profile: Profile, today: date) -> Extras:
+def extras_for(
+    tracker: Tracker, question: Question, profile: Profile, today: date, asked: Asked
+) -> Extras:
     how = delivery(tracker)
     if question == Question.PLAN:
-        plan = build_plan(
-            profile,
-            today,
-            match_year=_asked_match_year(tracker),
-            # A CK date in the future is a booked exam (Profile.step2_date, when known).
-            ck_booked=getattr(profile, "step2_date", None),
-        )
+        plan = plan_for(profile, today, asked)
         extras = Extras(texts=plan.messages(), why=render_reasons(plan.advice))
         if how in (Delivery.MARKDOWN, Delivery.UPLOAD):
             extras.after.append(lambda d, m: _send_calendar(d, m, plan, how))
@@ -89,18 +85,6 @@ def extras_for(tracker: Tracker, question: Question, profile: Profile, today: da
         where = standing(profile, today)
         return Extras(after=[lambda d, m: _send_chart(d, m, where, how)])
     return Extras()
-
-
-def _asked_match_year(tracker: Tracker) -> int | None:
-    """The Match named in the message that asked for the plan ("plan for 2028 match")."""
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        year = match_year(str(event.get("text") or ""))
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if year is not None or intent == f"ask_{Question.PLAN.value}":
-            return year
-    return None
 
 
 def _send_chart(

@@ -122,7 +122,11 @@ def in_group_chat(tracker: Tracker) -> bool:
 
 
 def asked_slot_value(asked: Asked) -> dict[str, Any]:
-    return {"specialties": list(asked.specialties), "uncovered": asked.uncovered.value}
+    return {
+        "specialties": list(asked.specialties),
+        "uncovered": asked.uncovered.value,
+        "match_year": asked.match_year,
+    }
 
 
 def asked_from_tracker(tracker: Tracker) -> Asked:
@@ -130,4 +134,16 @@ def asked_from_tracker(tracker: Tracker) -> Asked:
     if not isinstance(value, dict):
         return Asked()
     specialties = tuple(str(s) for s in value.get("specialties") or ())
-    return Asked(specialties, _member(Uncovered, value.get("uncovered")) or Uncovered.OTHER)
+    year = value.get("match_year")
+    return Asked(
+        specialties,
+        _member(Uncovered, value.get("uncovered")) or Uncovered.OTHER,
+        # Slots come back as JSON: only a whole number is a year (never a bool).
+        year if isinstance(year, int) and not isinstance(year, bool) else None,
+    )
+
+
+def with_match_year(tracker: Tracker, year: int) -> dict[str, Any]:
+    """The asked slot with a Match year named in a message that asked no new question
+    ("nbme 221, aiming for the 2029 match"): the rest of what was asked is kept."""
+    return asked_slot_value(dataclasses.replace(asked_from_tracker(tracker), match_year=year))

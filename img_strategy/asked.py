@@ -1,5 +1,6 @@
-"""What a question says beyond the user's profile facts: the specialties it compares and,
-for a question the guidance does not cover, what kind it is (which decides who to ask)."""
+"""What a question says beyond the user's profile facts: the specialties it compares, the
+Match a plan should aim at and, for a question the guidance does not cover, what kind it is
+(which decides who to ask)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ class Uncovered(str, Enum):
 @dataclass(frozen=True)
 class Asked:
     """What a question said beyond the user's profile: the specialties it names (for a
-    comparison) and, for an uncovered question, what kind it is."""
+    comparison), the Match year it names (for a plan: "plan for the 2029 match") and, for an
+    uncovered question, what kind it is."""
 
     specialties: tuple[str, ...] = ()
     uncovered: Uncovered = Uncovered.OTHER
+    match_year: int | None = None

@@ -1051,15 +1051,16 @@ def match_year(text: str) -> int | None:
 
 
 def asked_from_mentions(text: str, mentions: Iterable[Mention]) -> Asked:
-    """The specialties a question names, in order ("IM or FM?"), and what kind of uncovered
-    question it is, if it is one (words in ``vocabulary.yml``'s ``uncovered_topics``)."""
+    """The specialties a question names, in order ("IM or FM?"), the Match it asks a plan
+    for ("plan for 2029 match"), and what kind of uncovered question it is, if it is one
+    (words in ``vocabulary.yml``'s ``uncovered_topics``)."""
     specialties: list[str] = []
     for m in sorted(mentions, key=lambda m: m.start):
         if m.label == Label.SPECIALTY:
             spec = _safe(parse_specialty, m.text)
             if spec is not None and spec not in specialties:
                 specialties.append(spec)
-    return Asked(tuple(specialties), _uncovered_kind(text))
+    return Asked(tuple(specialties), _uncovered_kind(text), match_year(text))
 
 
 def _uncovered_kind(text: str) -> Uncovered:

@@ -21,6 +21,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from img_strategy.advice import Advice, AdviceBuilder
+from img_strategy.asked import Asked
 from img_strategy.assessment import ck_target
 from img_strategy.profile import ExamStatus, Profile, Visa
 from img_strategy.questions import Question
@@ -311,8 +312,9 @@ def _schedule(
     need = _need_share(rules, profile, target)
     wanted = _prep(rules, prep_from.first_day, need)
     if YearMonth.of(wanted.exam_day) <= cycle.window_start:
-        # Time to spare: aim CK at the window's start, so a postponement stays inside it.
-        latest = cycle.window_start.first_day - timedelta(weeks=wanted.total)
+        # Time to spare: aim CK at the window's first month (not the day before it opens),
+        # so a postponement stays inside the window. CK is the day before ``exam_day``.
+        latest = cycle.window_start.plus(1).first_day - timedelta(weeks=wanted.total)
         begin = max(prep_from.first_day, latest)
         prep = _Prep(begin, wanted.foundation, wanted.qbank, wanted.refine)
     elif YearMonth.of(wanted.exam_day) <= cycle.window_end:
@@ -331,7 +333,15 @@ def _schedule(
 
 def answer(ctx: AnswerContext) -> Advice:
     """The question registry's handler for ``Question.PLAN``: the plan's own advice."""
-    return build_plan(ctx.profile, ctx.today, rules=ctx.rules).advice
+    return plan_for(ctx.profile, ctx.today, ctx.asked, rules=ctx.rules).advice
+
+
+def plan_for(profile: Profile, today: date, asked: Asked, *, rules: Rules | None = None) -> Plan:
+    """The plan a question asks for: aimed at the Match it names, if any, and around the
+    CK date the profile holds (a date ahead is a booked exam)."""
+    return build_plan(
+        profile, today, match_year=asked.match_year, ck_booked=profile.step2_date, rules=rules
+    )
 
 
 def build_plan(

@@ -6,9 +6,10 @@ import pytest
 from icalendar import Calendar
 
 from actions.answers import ActionGiveAdvice
+from actions.extract import ActionExtractProfile
 from actions.extras import CALENDAR_TEXT
 from img_channels.media import MediaStore, name_from_url
-from tests.actions.support import make_tracker, run
+from tests.actions.support import make_tracker, run, slot_values
 
 CK_228_IM = {
     "question": "chances",
@@ -106,11 +107,43 @@ async def test_plan_is_one_message_per_phase_and_web_gets_a_calendar(media_dir):
 
 
 async def test_plan_for_a_named_match_year(media_dir):
-    t = tracker(PLAN, "rest", text="plan for 2029 match", intent="ask_plan")
+    slots = {**PLAN, "asked": {"specialties": [], "uncovered": "other", "match_year": 2029}}
+    t = tracker(slots, "rest", text="plan for 2029 match", intent="ask_plan")
     _, messages = await run(ActionGiveAdvice(), t)
     texts = [m.get("text") or "" for m in messages]
     assert "You asked for the 2029 Match" in "\n".join(texts)
     assert not any(t.startswith(CALENDAR_TEXT) for t in texts)  # REST: no calendar
+
+
+async def test_a_named_match_year_outlasts_the_turns_after_it(media_dir):
+    # Turn 1 asks for the plan and names the Match; the form then asks for a practice score.
+    first = "plan for 2029 match pls, passed s1 first try, ck not taken yet"
+    events, _ = await run(ActionExtractProfile(), make_tracker(first, intent="ask_plan"))
+    slots = slot_values(events)
+    assert slots["asked"]["match_year"] == 2029
+    assert "graduation_year" not in slots
+    # Turn 2 answers the prompt. Its tracker holds only this turn's message (as after the
+    # tracker store's window), so the year must come from the slot.
+    slots.update(step2_practice=221, disclaimer_shown=True, remember_consent="no")
+    t = tracker(slots, "rest", text="nbme 221", intent="inform")
+    _, messages = await run(ActionGiveAdvice(), t)
+    texts = "\n".join(m.get("text") or "" for m in messages)
+    assert "Your plan aims at the 2029 Match" in texts
+    assert "You asked for the 2029 Match" in texts
+
+
+async def test_a_match_year_given_among_facts_is_kept_for_the_plan():
+    t = make_tracker(
+        "aiming for the 2029 match",
+        intent="inform",
+        slots={"asked": {"specialties": ["internal_medicine"], "uncovered": "other"}},
+    )
+    events, _ = await run(ActionExtractProfile(), t)
+    assert slot_values(events)["asked"] == {
+        "specialties": ["internal_medicine"],
+        "uncovered": "other",
+        "match_year": 2029,
+    }
 
 
 async def test_telegram_gets_the_calendar_as_a_file(media_dir):

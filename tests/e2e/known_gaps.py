@@ -13,9 +13,6 @@ KNOWN_GAPS: dict[str, str] = {
     "test_phrasing_dialogue.py::test_issue_example[two failed tries at a prompt lead on]": (
         "#14: a second unreadable reply at the visa prompt does not move on yet"
     ),
-    "test_rest_conversations.py::test_conversation[plan for a named match]": (
-        "#17: a Match year named with 'plan for 2029 match' is not honoured yet"
-    ),
 }
 
 

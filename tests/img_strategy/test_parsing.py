@@ -264,13 +264,16 @@ def nlp():
     return build_pipeline()
 
 
-def read(nlp, text: str, expected: Field | None = None):
-    mentions = [
+def mentions(nlp, text: str) -> list[Mention]:
+    return [
         Mention(Label(e.label_), e.text, e.start_char, e.end_char)
         for e in nlp(text).ents
         if e.label_ in {label.value for label in Label}
     ]
-    return facts_from_mentions(text, mentions, today=TODAY, expected=expected)
+
+
+def read(nlp, text: str, expected: Field | None = None):
+    return facts_from_mentions(text, mentions(nlp, text), today=TODAY, expected=expected)
 
 
 def changes(nlp, text: str, expected: Field | None = None) -> dict:
@@ -627,6 +630,24 @@ def test_a_match_year_is_read_and_never_taken_for_a_graduation_year():
     assert facts.changes.get("graduation_year") == 2019
     facts = parse("match in 2029 please", [("2029", Label.GRAD_YEAR)])
     assert "graduation_year" not in facts.changes
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("make me a plan for the 2029 match", 2029),
+        ("plan for 2029 match", 2029),
+        ("timeline till 2029 match", 2029),
+        ("plan for 2029 match pls, passed s1 first try, ck not taken yet", 2029),
+        ("make me a plan", None),
+    ],
+)
+def test_the_match_a_plan_asks_for_is_part_of_what_was_asked(nlp, text, year):
+    from img_strategy.parsing import asked_from_mentions
+
+    asked = asked_from_mentions(text, mentions(nlp, text))
+    assert asked.match_year == year
+    assert "graduation_year" not in read(nlp, text).changes
 
 
 def test_ck_214_to_217_is_kept_for_the_engine_to_read_by_date():

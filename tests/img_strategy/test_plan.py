@@ -183,6 +183,18 @@ def test_target_year_in_the_past_falls_back_to_the_first_reachable():
     assert "2027 Match can no longer be reached" in text(p)
 
 
+def test_a_later_target_year_is_honoured_with_ck_in_the_window():
+    # "plan for 2029 match" in late November 2026, when the 2028 Match is still reachable.
+    p = plan(date(2026, 11, 23), step1=P, step2=NT, step2_practice=221, match_year=2029)
+    assert p.match_year == 2029
+    assert "You asked for the 2029 Match; an earlier one would be possible" in text(p)
+    assert month(p, Kind.ERAS)[0] == ym(2028, 9)
+    assert month(p, Kind.MATCH_DAY)[0] == ym(2029, 3)
+    # Time to spare: CK in the window's first month (May), not the April before it.
+    assert month(p, Kind.CK)[0] == ym(2028, 5)
+    assert "sit CK in May 2028" in p.cycle[0]
+
+
 def test_target_year_that_fits_is_confirmed():
     p = plan(step1=P, step2=NT, match_year=2028)
     assert p.match_year == 2028 and "it fits" in text(p)
