@@ -48,9 +48,12 @@ async def _predict(model: str, texts: list[str]) -> list[dict]:
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
+    from img_rasa import plugin
+
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
 
+    plugin.apply()  # Rasa runs in-process here: the same Rasa as every entry point
     agent = Agent.load(model)
     return [await agent.parse_message(text) for text in texts]
 

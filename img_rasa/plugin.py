@@ -4,8 +4,8 @@ Each :class:`Fix` says what it changes and why, and names its equivalence test (
 behaviour Rasa's users see is unchanged, or changed only as the reason says). Every entry
 point calls :func:`apply` before Rasa does any work: the project's ``rasa`` command
 (``img_rasa.cli``, which ``make chat``, ``make serve``, the cluster and the bench start),
-and the tests that run Rasa in-process. Stock Rasa stays reachable as ``python -m rasa``
-(the bench's reference bot runs that way).
+the held-out NLU evaluation (``img_nlp.evaluate``) and the tests that run Rasa in-process.
+Stock Rasa stays reachable as ``python -m rasa`` (the bench's reference bot runs that way).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pty
 import re
@@ -14,9 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from img_deploy.processes import BIN, ROOT, free_port, start_action_server
-from img_rasa.console import CHOOSE_HINT, GREETING, PROMPT, render
+from img_rasa.console import CHOOSE_HINT, GREETING, PROMPT, chat, render
 from tests.e2e.conftest import ACTION_SECRET, MODEL, START_TIMEOUT_S
 
 
@@ -35,6 +37,43 @@ def test_buttons_print_as_numbered_options_after_the_text():
     ]
     assert buttons == [{"title": "J-1", "payload": "I need a J1"}]
     assert render([{"text": "Noted."}]) == ("Bot: Noted.", [])
+
+
+async def test_free_text_after_buttons_is_sent_as_typed_and_2_sends_the_second_payload():
+    """The console's loop against a scripted server (no model): what it posts, and shows."""
+    options = [
+        {"title": "Yes, remember", "payload": "/affirm"},
+        {"title": "No thanks", "payload": "/deny"},
+    ]
+    received: list[dict] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        received.append(await request.json())
+        # Every reply offers the two options, as the consent question does.
+        return web.json_response([{"text": f"got {len(received)}", "buttons": options}])
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    typed = iter(["how many programs", "failed S1 once, CK 228. can I match?", "2", "7", "/stop"])
+    out = io.StringIO()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        sent = await chat("console-user", url, read=lambda _: next(typed), out=out)
+    finally:
+        await runner.cleanup()
+    assert sent == 4
+    assert [m["message"] for m in received] == [
+        "how many programs",
+        "failed S1 once, CK 228. can I match?",  # free text while options show: as typed
+        "/deny",  # "2": the second option's payload
+        "7",  # no seventh option: sent as typed
+    ]
+    assert {m["sender"] for m in received} == {"console-user"}
+    assert "  2. No thanks" in out.getvalue() and f"  {CHOOSE_HINT}" in out.getvalue()
 
 
 class Terminal:

@@ -1,6 +1,6 @@
 """Every entry point runs Rasa with the plugin applied: make chat, make serve, a bare
-``.venv/bin/rasa``, the cluster, the bench (its advisor; its reference bot stays stock) and
-the tests that run Rasa in-process."""
+``.venv/bin/rasa``, the cluster, the bench (its advisor; its reference bot stays stock), the
+held-out NLU evaluation and the tests that run Rasa in-process."""
 
 from __future__ import annotations
 
@@ -62,6 +62,30 @@ def test_servers_started_by_the_cluster_bench_and_e2e_tests_run_the_project_s_ra
         stock = [c for c in calls if any(k.arg == "stock" for k in c.keywords)]
         assert len(stock) == (1 if path == "bench/run.py" else 0), path
     assert "STOCK_RASA" in (ROOT / "bench" / "reference.py").read_text()
+
+
+async def test_the_held_out_nlu_evaluation_applies_the_plugin_before_loading_the_model(
+    monkeypatch,
+):
+    import rasa.core.agent
+
+    from img_nlp import evaluate
+
+    calls: list[str] = []
+
+    class Agent:
+        @staticmethod
+        def load(model: str) -> Agent:
+            calls.append(f"load {model}")
+            return Agent()
+
+        async def parse_message(self, text: str) -> dict:
+            return {"text": text}
+
+    monkeypatch.setattr(plugin, "apply", lambda: calls.append("apply"))
+    monkeypatch.setattr(rasa.core.agent, "Agent", Agent)
+    assert await evaluate._predict("models/x.tar.gz", ["hi"]) == [{"text": "hi"}]
+    assert calls == ["apply", "load models/x.tar.gz"]
 
 
 def test_every_fix_names_an_existing_equivalence_test():
