@@ -99,6 +99,9 @@ S, S1, S2, S3 = Field.SPECIALTY, Field.STEP1, Field.STEP2, Field.STEP3
 V, Y, U = Field.VISA, Field.GRADUATION_YEAR, Field.USCE
 Q = Question
 
+# One literal entry per question, by design: the registry is declarative data, read in one
+# place. A tool that pairs same-shape lines (`duplicates`) lists neighbouring entries;
+# they share their form, not their logic.
 QUESTIONS: tuple[QuestionSpec, ...] = (
     QuestionSpec(
         Q.CHANCES,
