@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from img_strategy.tables import Figure, Outlook, Rules, Table
+from img_strategy.wording import Filled
 
 if TYPE_CHECKING:  # the question registry imports the engine, which imports this module
     from img_strategy.questions import Question
@@ -93,16 +94,16 @@ class AdviceBuilder:
         """Render a statement, recording its figures and source as reasons."""
         statement = self.rules.statement(statement_id)
         figure_ids, context_names = self.rules.statement_parts(statement)
-        values: dict[str, str] = {}
+        values: dict[str, Filled] = {}
         for name in figure_ids:
-            values[name] = self.rules.figure_text(name, statement)
+            values[name] = Filled(self.rules.figure_text(name, statement))
             self.use_figure(name)
         self.cite(statement_id, statement.source)  # after its figures, as "why?" lists them
         for name in context_names:
             value = context.get(name, self.context.get(name))
             if value is None:
                 raise KeyError(f"statement {statement_id} needs {name!r}")
-            values[name] = str(value)
+            values[name] = Filled(value)
         return statement.text.format_map(values)
 
     def use_figure(self, figure_id: str) -> None:

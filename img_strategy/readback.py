@@ -6,6 +6,7 @@ from datetime import date
 
 from img_strategy.profile import ExamStatus, Profile, UsceKind
 from img_strategy.tables import Rules
+from img_strategy.wording import counted
 
 
 def describe(rules: Rules, profile: Profile, today: date) -> tuple[str, ...]:
@@ -33,7 +34,7 @@ def describe(rules: Rules, profile: Profile, today: date) -> tuple[str, ...]:
         lines.append("Visa: " + profile.visa.label)
     if profile.graduation_year is not None:
         years = profile.years_since_graduation(today)
-        lines.append(f"Graduated: {profile.graduation_year} ({years} years ago)")
+        lines.append(f"Graduated: {profile.graduation_year} ({counted(years, 'year')} ago)")
     if profile.usce_months is not None:
         text = months_text(profile.usce_months)
         if profile.usce_kind is not None:
@@ -53,7 +54,7 @@ def describe(rules: Rules, profile: Profile, today: date) -> tuple[str, ...]:
 
 def _exam_text(status: ExamStatus | None, attempts: int | None) -> str:
     if status is None:
-        return f"{attempts} attempt(s)" if attempts else "unknown"
+        return counted(attempts, "attempt") if attempts else "unknown"
     if status == ExamStatus.FAILED_THEN_PASSED:
         failures = max(1, (attempts or 2) - 1)
         return "passed after " + ("one fail" if failures == 1 else f"{failures} fails")
@@ -68,4 +69,4 @@ def _exam_text(status: ExamStatus | None, attempts: int | None) -> str:
 
 
 def months_text(months: float) -> str:
-    return "no months" if months == 0 else f"{months:g} month" + ("" if months == 1 else "s")
+    return "no months" if months == 0 else counted(months, "month")

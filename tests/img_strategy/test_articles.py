@@ -550,7 +550,9 @@ def test_retakes():
     assert "at most 4 attempts" in full_text(passed)
     failed = ask(Question.RETAKE, step1=F, step1_attempts=2)
     assert "retake is required" in failed.verdict
-    assert "used 2 of the 4 attempts" in full_text(failed) and "2 remain" in full_text(failed)
+    assert "used 2 of the 4 attempts" in full_text(failed) and "2 attempts left" in full_text(
+        failed
+    )
 
 
 @covers("F8", "F9", "F10")

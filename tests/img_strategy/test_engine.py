@@ -382,3 +382,19 @@ def test_same_advice_byte_for_byte_in_processes_with_different_hash_seeds():
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_a_one_point_gap_and_one_year_read_in_the_singular():
+    # The practice score one point under the IM target (230): "1 point", never "1 points".
+    text = full_text(
+        ask(
+            Question.POSTPONE,
+            specialty="internal_medicine",
+            step1=ExamStatus.PASSED,
+            step2=ExamStatus.NOT_TAKEN,
+            step2_practice=229,
+        )
+    )
+    assert "is 1 point under" in text and "1 points" not in text
+    year_ago = TODAY.year - 1
+    assert "1 year ago" in ask(Question.GRADUATION_YEAR, graduation_year=year_ago).verdict

@@ -8,6 +8,7 @@ import string
 
 from img_strategy import Question, advise, render_reasons
 from img_strategy.tables import default_rules
+from img_strategy.wording import Filled, counted
 from tests.img_strategy.support import TODAY
 from tests.img_strategy.test_engine import VARIED_PROFILES
 
@@ -23,10 +24,11 @@ def _filled(text: str) -> str:
     """A statement with every placeholder filled as the builder would (figures by their
     display, profile values by a plain word)."""
     values = {}
-    for _, name, _, _ in string.Formatter().parse(text):
+    for _, name, spec, _ in string.Formatter().parse(text):
         if name is None:
             continue
-        values[name] = RULES.figures[name].display if name in RULES.figures else "value"
+        plain = "2" if spec else "value"  # a count ({gap:point}) is a number
+        values[name] = Filled(RULES.figures[name].display if name in RULES.figures else plain)
     return text.format_map(values)
 
 
@@ -49,3 +51,21 @@ def test_why_cites_article_sections_and_publishers():
         today=TODAY,
     )
     assert "Pediatrics article, Case 3" in render_reasons(case3)
+
+
+def test_a_count_of_one_takes_the_singular_everywhere():
+    assert counted(1, "point") == "1 point" and counted(2, "point") == "2 points"
+    assert counted(0, "year") == "0 years" and counted(1.5, "month") == "1.5 months"
+    # Every statement that counts something names the noun, so one reads "1 point".
+    counts = [
+        statement.id
+        for statement in RULES.statements.values()
+        for _, name, spec, _ in string.Formatter().parse(statement.text)
+        if name and spec
+    ]
+    assert "postpone.verdict_consider" in counts and "plan.foundation" in counts
+    # A profile value followed by a plural noun would read "1 points" (figures are fixed).
+    plural = re.compile(r"\{(\w+)\} (?:points|years|weeks|months|attempts)\b")
+    for statement in RULES.statements.values():
+        for name in plural.findall(statement.text):
+            assert name in RULES.figures, (statement.id, name)
