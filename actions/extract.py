@@ -33,6 +33,7 @@ from actions.slots import (
     STORE_CHECKED_SLOT,
     UNSURE_SLOT,
     asked_slot_value,
+    profile_from_tracker,
     profile_slot_events,
     questions_from_intent,
     requested_field,
@@ -42,6 +43,7 @@ from actions.slots import (
 from actions.store import StoreError, owner, profile_store
 from img_strategy import Field, Question, default_rules, describe
 from img_strategy.parsing import ParsedFacts, Unsure
+from img_strategy.passmarks import ck_date_decides
 from img_strategy.render import confirm_question, explain_problem
 
 logger = logging.getLogger(__name__)
@@ -68,16 +70,22 @@ class Turn:
     intent: str | None
     in_form: bool
     expected: Field | None  # the fact the form's prompt asked for; None outside the form
+    # The fact a bare value answers: the prompt's, else the CK date when the stored CK is a
+    # pass or a fail depending on it (the answer then asked "When did you take CK?").
+    reads_as: Field | None = None
 
     @classmethod
     def read(cls, tracker: Tracker) -> Turn:
         message = tracker.latest_message or {}
         in_form = tracker.active_loop_name is not None
+        expected = requested_field(tracker) if in_form else None
+        date_asked = ck_date_decides(default_rules(), profile_from_tracker(tracker))
         return cls(
             message=message,
             intent=(message.get("intent") or {}).get("name"),
             in_form=in_form,
-            expected=requested_field(tracker) if in_form else None,
+            expected=expected,
+            reads_as=expected or (Field.STEP2_DATE if date_asked else None),
         )
 
 
@@ -183,7 +191,7 @@ class ActionExtractProfile(Action):
     def parse(self, turn: Turn) -> MessageFacts:
         """The facts of the message. Parsing itself is the strategy module's; the fact the
         prompt asked for is passed on, so that a bare "230" answers it."""
-        return MessageFacts.of(facts_from_message(turn.message, expected=turn.expected))
+        return MessageFacts.of(facts_from_message(turn.message, expected=turn.reads_as))
 
     def fact_events(self, parsed: MessageFacts) -> list[EventType]:
         """Store the facts read plainly. Unsure readings are never guessed: they are kept

@@ -32,6 +32,8 @@ MAX_YEARS_SINCE_GRADUATION = 45
 # graduate, and planning starts a few years before that.
 MAX_YEARS_UNTIL_GRADUATION = 4
 MAX_USCE_MONTHS = 120
+# An exam date further ahead than a student plans (see above) is not a booking.
+MAX_YEARS_AHEAD = MAX_YEARS_UNTIL_GRADUATION
 
 
 class Exam(LabelledEnum):
@@ -360,6 +362,145 @@ def _score_values(text: str) -> list[int]:
 
 
 # --------------------------------------------------------------------------------------------
+# Exam dates ("my CK is on 15 March 2027", "ck exam date: 03/2027", "sitting ck in march")
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ORDINAL = r"(?:st|nd|rd|th)?"
+# Only forms that cannot be misread. Day and month written as numbers are in different orders
+# in different countries (03/04/2027 is 3 April in most of the world and March 4 in the US),
+# so a numeric date is read only when its order is certain: a month with a four-digit year
+# (03/2027, 2027-03), ISO order (2027-03-15), or a day over 12 (15/03/2027, 03/15/2027).
+# Anything else is asked back; a month written as a word is always clear.
+_DATE = re.compile(
+    rf"(?<![\w/.-])(?:(?P<day1>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?)?(?P<month>{_MONTH_NAMES})\.?"
+    rf"(?:\s+(?P<day2>\d{{1,2}}){_ORDINAL}(?![\w/]))?(?:,?\s*(?P<year>\d{{4}}|'\d{{2}}))?(?![\w/])"
+    r"|(?<![\w/.-])(?P<iso_year>\d{4})-(?P<iso_month>\d{1,2})(?:-(?P<iso_day>\d{1,2}))?(?![\w/-])"
+    r"|(?<![\w/.-])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<num_year>\d{4})(?![\w/])"
+    r"|(?<![\w/.-])(?P<num_month>\d{1,2})[/.-](?P<month_year>\d{4})(?![\w/-])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _DateSpan:
+    start: int
+    end: int
+    text: str
+    month: int | None  # None: the day/month order is unclear (or the date does not exist)
+    year: int | None  # None: only a month was given
+    day: int | None
+
+
+def _date_spans(folded: str) -> list[_DateSpan]:
+    """Every date written in the message, with its parts (see ``_DATE``)."""
+    out: list[_DateSpan] = []
+    lead = _cue("month_lead", _Where.AT_END)
+    for found in _DATE.finditer(folded):
+        g = found.groupdict()
+        text = found.group().strip()
+        if g["month"] is not None:
+            day_text, year_text = g["day1"] or g["day2"], g["year"]
+            if day_text is None and year_text is None and not lead.search(folded[: found.start()]):
+                continue  # "I may take CK": a bare month word needs "in", "on", "by" before it
+            year = (
+                None
+                if year_text is None
+                else 2000 + int(year_text[1:])
+                if year_text.startswith("'")
+                else int(year_text)
+            )
+            month, day = _MONTHS[g["month"].lower()], int(day_text) if day_text else None
+        elif g["iso_year"] is not None:
+            year, month = int(g["iso_year"]), int(g["iso_month"])
+            day = int(g["iso_day"]) if g["iso_day"] else None
+        elif g["num_year"] is not None:
+            a, b, year = int(g["a"]), int(g["b"]), int(g["num_year"])
+            if a > 12 >= b:
+                day, month = a, b
+            elif b > 12 >= a:
+                month, day = a, b
+            else:
+                day, month = None, None  # both could be the month: asked back
+        else:
+            year, month, day = int(g["month_year"]), int(g["num_month"]), None
+        if month is not None and not _real_date(year or 2000, month, day or 1):
+            month = None
+        out.append(_DateSpan(found.start(), found.end(), text, month, year, day))
+    return out
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_ck_date(
+    msg: _Message, today: date, expected: Field | None, problems: list[Problem]
+) -> tuple[date | None, list[tuple[int, int]]]:
+    """The Step 2 CK date the message gives, if any, and the spans of every date bound to
+    CK (a year inside one is part of the date, not a graduation year). A date belongs to CK
+    when its clause names CK, or, with no exam named, when the bot asked about CK. A month
+    without a year is the next such month, or the last one when the clause says the exam
+    is behind ("took", "scored", or a score beside it). The day is kept when given, else
+    the 1st of the month."""
+    found: date | None = None
+    spans: list[tuple[int, int]] = []
+    for span in _date_spans(msg.folded):
+        probe = Mention(Label.GRAD_YEAR, span.text, span.start, span.end)
+        taken_words = bool(_cue("exam_taken").search(msg.clause_text(probe)))
+        # "ck 216, taken in august 2025": the clause goes on about the exam before it.
+        owner = msg.exam_of(probe, continuation=taken_words)
+        exam = parse_exam(owner.text) if owner is not None else None
+        graduation = _cue("graduation").search(msg.clause_text(probe))
+        if exam is None and expected in (Field.STEP2, Field.STEP2_DATE) and not graduation:
+            exam = Exam.STEP2
+        if exam != Exam.STEP2:
+            continue
+        spans.append((span.start, span.end))
+        if span.month is None:
+            problems.append(Problem("date_unclear", span.text, Exam.STEP2))
+            continue
+        year = span.year
+        if year is None:
+            behind = taken_words or bool(msg.same_clause(probe, Label.SCORE))
+            year = today.year
+            if behind and span.month > today.month:
+                year -= 1
+            elif not behind and span.month < today.month:
+                year += 1
+        earliest, latest = today.year - MAX_YEARS_SINCE_GRADUATION, today.year + MAX_YEARS_AHEAD
+        if not earliest <= year <= latest:
+            problems.append(Problem("date_out_of_range", span.text, Exam.STEP2))
+            continue
+        found = date(year, span.month, span.day or 1)  # a later date corrects an earlier one
+    return found, spans
+
+
+# --------------------------------------------------------------------------------------------
 # A whole message
 #
 # The message is cut into clauses. Every mention is read inside its clause: its polarity
@@ -523,6 +664,7 @@ class _ExamFacts:
     attempts: int | None = None
     attempts_count_failures: bool = False  # the count sits with a fail: "failed CK once"
     year: int | None = None
+    date: date | None = None  # the day the exam was (or will be) taken, when given
     pending: bool = False  # taken, the score is not out yet
     scheduled: bool = False  # a date ahead: not taken yet
     retake: bool = False  # a retake is asked about or planned
@@ -564,11 +706,14 @@ def facts_from_mentions(
     usce = _Usce()
     scores: list[tuple[Mention, Exam]] = []
     last_date: tuple[Mention, _Event] | None = None
+    ck_date, date_spans = _read_ck_date(msg, today, expected, problems)
 
     def facts(exam: Exam) -> _ExamFacts:
         return per_exam.setdefault(exam, _ExamFacts())
 
     for m in ordered:
+        if any(lo <= m.start and m.end <= hi for lo, hi in date_spans):
+            continue  # the year of a CK date ("15 March 2027") is not a graduation year
         negated = msg.negated(m)
         if m.label == Label.SCORE:
             if negated:
@@ -626,6 +771,11 @@ def facts_from_mentions(
     if "usce_specialty" in changes and "specialty" not in changes and expected == Field.SPECIALTY:
         changes["specialty"] = changes.pop("usce_specialty")
 
+    if ck_date is not None:
+        changes["step2_date"] = ck_date
+        if ck_date > today:
+            facts(Exam.STEP2).scheduled = True  # a date ahead: booked, not taken yet
+        facts(Exam.STEP2).date = ck_date
     for exam, exam_facts in per_exam.items():
         _apply_exam(exam, exam_facts, changes, problems, rules)
     _validate_years_and_durations(changes, problems, today)
@@ -881,10 +1031,13 @@ def _apply_exam(
     ):
         attempts += 1  # "failed twice" then passed = three attempts
 
-    # Only a score under every pass mark is a fail without a date: 214-217 passed before
-    # 1 July 2025, and the advice gives both readings (img_strategy.passmarks).
-    if exam == Exam.STEP2 and score is not None and read_ck(rules, score).result == CkResult.FAIL:
-        problems.append(Problem("ck_below_passing", str(score), exam))
+    # Without a date only a score under every pass mark is a fail: 214-217 passed before
+    # 1 July 2025, and the advice gives both readings (img_strategy.passmarks). With the
+    # date, the pass mark of that day decides.
+    reading = read_ck(rules, score, facts.date) if exam == Exam.STEP2 and score else None
+    if reading is not None and reading.result == CkResult.FAIL:
+        code = "ck_below_passing" if facts.date is None else "ck_below_passing_on_date"
+        problems.append(Problem(code, str(score), exam))
         score = None
         status = ExamStatus.FAILED if status != ExamStatus.FAILED_THEN_PASSED else status
     pass_fail_year = int(rules.figure("step1_pass_fail_year").value or 0)

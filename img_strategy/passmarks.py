@@ -12,6 +12,7 @@ from datetime import date
 from enum import Enum
 from itertools import pairwise
 
+from img_strategy.profile import Profile
 from img_strategy.tables import Rules
 
 # Pass-mark figures from oldest to newest; each dated one names the day it took effect.
@@ -71,3 +72,10 @@ def read_ck(rules: Rules, score: int, taken: date | None = None) -> CkReading:
         if score < mark.score:
             return CkReading(CkResult.DEPENDS_ON_DATE, cutoff=mark, mark_before=before)
     raise AssertionError("pass marks are ordered")  # pragma: no cover
+
+
+def ck_date_decides(rules: Rules, profile: Profile) -> bool:
+    """Whether the profile's CK score is a pass or a fail depending on a date not given."""
+    if profile.step2_score is None or profile.step2_date is not None:
+        return False
+    return read_ck(rules, profile.step2_score).result == CkResult.DEPENDS_ON_DATE

@@ -26,6 +26,9 @@ def describe(rules: Rules, profile: Profile, today: date) -> tuple[str, ...]:
                 "" if profile.step2 in (None, ExamStatus.PASSED) else f" ({text})"
             )
         lines.append("Step 2 CK: " + text)
+    if profile.step2_date is not None:
+        when = "booked" if profile.step2_date > today else "taken"
+        lines.append(f"Step 2 CK date: {profile.step2_date:%B %Y} ({when})")
     if profile.step2_practice is not None:
         lines.append(f"Step 2 CK practice estimate: {profile.step2_practice}")
     if profile.step3 is not None:

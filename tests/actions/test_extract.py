@@ -187,3 +187,23 @@ async def test_the_storage_notice_stays_first_when_a_value_is_also_refused(monke
     events, _ = await run(ActionExtractProfile(), make_tracker("my ck is 350"))
     notices = slot_values(events)["input_problem"]
     assert "not being saved" in notices[0] and "1-300" in notices[1]
+
+
+async def test_a_ck_date_is_stored_in_its_slot():
+    tracker = make_tracker("my CK is on 15 March 2027", intent="inform")
+    slots = slot_values((await run(ActionExtractProfile(), tracker))[0])
+    assert slots["step2_date"] == "2027-03-15" and slots["step2"] == "not_taken"
+    assert "graduation_year" not in slots
+
+
+async def test_a_bare_date_answers_when_the_ck_pass_depends_on_it():
+    # CK 216 passed before 1 July 2025 and failed from then (F3, F4): the answer asked
+    # "When did you take CK?", so "june 2025" on its own is the CK date.
+    ck_216 = {"step2": "passed", "step2_score": 216}
+    slots = slot_values(
+        (await run(ActionExtractProfile(), make_tracker("june 2025", slots=ck_216)))[0]
+    )
+    assert slots == {"step2_date": "2025-06-01"}
+    # Without such a CK, a bare month and year is not taken for a CK date.
+    slots = slot_values((await run(ActionExtractProfile(), make_tracker("june 2025")))[0])
+    assert "step2_date" not in slots

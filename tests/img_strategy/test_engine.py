@@ -398,3 +398,28 @@ def test_a_one_point_gap_and_one_year_read_in_the_singular():
     assert "is 1 point under" in text and "1 points" not in text
     year_ago = TODAY.year - 1
     assert "1 year ago" in ask(Question.GRADUATION_YEAR, graduation_year=year_ago).verdict
+
+
+def test_a_given_ck_date_gives_one_reading_and_books_the_plan():
+    # F3/F4: a 216 taken in June 2025 passed (214 then); taken in August 2025 it failed (218).
+    june, august = (
+        ask(
+            Question.CHANCES,
+            specialty="internal_medicine",
+            step1=ExamStatus.PASSED,
+            step2=ExamStatus.PASSED,
+            step2_score=216,
+            step2_date=taken,
+        )
+        for taken in (date(2025, 6, 1), date(2025, 8, 1))
+    )
+    assert "You took CK in June 2025, when the pass mark was 214" in full_text(june)
+    for advice in (june, august):
+        assert "if you took it before" not in full_text(advice)  # one reading, not two
+    assert "passing" in august.verdict
+    # A date ahead is a booked CK: the plan is built around it.
+    booked = date(2027, 3, 15)
+    plan = ask(
+        Question.PLAN, step1=ExamStatus.PASSED, step2=ExamStatus.NOT_TAKEN, step2_date=booked
+    )
+    assert "your booked CK in March 2027" in plan.verdict

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -659,3 +661,53 @@ def test_ck_214_to_217_is_kept_for_the_engine_to_read_by_date():
 @pytest.mark.parametrize("text", ["not yet", "haven't taken it yet", "no not yet"])
 def test_not_yet_at_an_exam_prompt_is_about_that_exam(nlp, text):
     assert changes(nlp, text, expected=Field.STEP2)["step2"] == "not_taken"
+
+
+# -- Step 2 CK dates (TODAY is 23 November 2026) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("my CK is on 15 March 2027", date(2027, 3, 15)),
+        ("CK on March 15, 2027", date(2027, 3, 15)),
+        ("ck exam date: 03/2027", date(2027, 3, 1)),
+        ("ck on 2027-03-15", date(2027, 3, 15)),
+        ("ck on 15/03/2027", date(2027, 3, 15)),  # a day over 12 fixes the order
+        ("ck on 03/15/2027", date(2027, 3, 15)),
+        ("sitting ck in march", date(2027, 3, 1)),  # no year, nothing taken: the next March
+        ("i may take ck in may", date(2027, 5, 1)),  # the verb "may" is not a month
+    ],
+)
+def test_a_ck_date_ahead_is_a_booked_exam(nlp, text, day):
+    facts = read(nlp, text).changes
+    assert facts["step2_date"] == day
+    assert facts["step2"] == ExamStatus.NOT_TAKEN
+    assert "graduation_year" not in facts  # the year belongs to the date
+
+
+def test_a_ck_date_decides_the_pass_mark_of_214_to_217(nlp):
+    # F3/F4: 214 until 30 June 2025, 218 from 1 July 2025.
+    before = read(nlp, "ck 216 in june 2025").changes
+    assert before["step2_date"] == date(2025, 6, 1) and before["step2_score"] == 216
+    after = read(nlp, "ck 216, taken in august 2025")
+    assert after.changes["step2"] == ExamStatus.FAILED and "step2_score" not in after.changes
+    assert [p.code for p in after.problems] == ["ck_below_passing_on_date"]
+    # A month with no year and a score beside it is the last such month.
+    assert read(nlp, "took ck in march, 216").changes["step2_date"] == date(2026, 3, 1)
+
+
+def test_an_unclear_numeric_date_is_asked_back_never_guessed(nlp):
+    # 03/04/2027 is 3 April in most countries and March 4 in the US.
+    facts = read(nlp, "ck on 03/04/2027")
+    assert "step2_date" not in facts.changes
+    assert [(p.code, p.value) for p in facts.problems] == [("date_unclear", "03/04/2027")]
+    assert [p.code for p in read(nlp, "ck on 31/02/2027").problems] == ["date_unclear"]
+    assert [p.code for p in read(nlp, "ck in march 2099").problems] == ["date_out_of_range"]
+
+
+def test_dates_of_other_events_are_not_ck_dates(nlp):
+    assert "step2_date" not in read(nlp, "graduated march 2019, ck 240").changes
+    assert "step2_date" not in read(nlp, "step 1 in june 2021, ck 240").changes
+    # A bare date answers the bot's CK question.
+    assert read(nlp, "june 2025", expected=Field.STEP2).changes == {"step2_date": date(2025, 6, 1)}
