@@ -114,7 +114,8 @@ class MessageFacts:
     @property
     def got_something(self) -> bool:
         """Whether the message answered anything, even wrongly: else a prompt failed."""
-        return bool(self.facts.changes or self.facts.problems or self.unsure)
+        facts = self.facts
+        return bool(facts.changes or facts.problems or self.unsure or facts.declined)
 
 
 class ActionExtractProfile(Action):
@@ -138,6 +139,9 @@ class ActionExtractProfile(Action):
                 return events
         parsed = self.parse(turn)
         events.extend(self.fact_events(parsed))
+        if parsed.facts.declined:
+            # "no practice tests yet": a fact the user does not have is not asked for.
+            events.extend(_skip(tracker, *sorted(parsed.facts.declined)))
         follow_up, texts = self.follow_up(tracker, turn, parsed)
         events.extend(follow_up)
         return [*events, *_notice_events(events, texts)]
@@ -219,13 +223,14 @@ class ActionExtractProfile(Action):
         return events, [*texts, *notice]
 
 
-def _skip(tracker: Tracker, field: Field) -> list[EventType]:
-    """The user declined to give ``field``: it is never asked again."""
+def _skip(tracker: Tracker, *fields: Field) -> list[EventType]:
+    """The user declined to give ``fields`` (or has none to give): never asked again."""
     skipped = list(tracker.get_slot(SKIPPED_SLOT) or [])
-    if field.value not in skipped:
-        skipped.append(field.value)
-    if field == Field.STEP2 and Field.STEP2_PRACTICE.value not in skipped:
-        skipped.append(Field.STEP2_PRACTICE.value)
+    for field in fields:
+        if field.value not in skipped:
+            skipped.append(field.value)
+        if field == Field.STEP2 and Field.STEP2_PRACTICE.value not in skipped:
+            skipped.append(Field.STEP2_PRACTICE.value)
     return [SlotSet(SKIPPED_SLOT, skipped)]
 
 

@@ -61,8 +61,16 @@ def load_patterns(nlp: Language) -> list[dict[str, Any]]:
     return patterns
 
 
+# spaCy keeps a final period on a word ending in a capital ("H1B.", "S1 P."), as it would
+# on an abbreviation, which hides the word from every pattern. Split it off, except after
+# dotted abbreviations ("U.S.", "U.S.A.").
+_CAPITAL_PERIOD = r"(?<![.][A-Z])(?<=[A-Z])\."
+
+
 def build_pipeline() -> Language:
     nlp = spacy.blank("en")
+    suffixes = [*nlp.Defaults.suffixes, _CAPITAL_PERIOD]
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     # Overlapping matches resolve to the longest span, so "6 years ago" beats "6 years" and
     # "100 programs" (not an entity label Rasa keeps) beats the bare score "100".
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})

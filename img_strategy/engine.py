@@ -19,7 +19,7 @@ from img_strategy.asked import Asked
 
 # Re-exported: the engine's public API (img_strategy/__init__.py, plan, standing).
 from img_strategy.assessment import Assessment, assess, ck_target, hypothetical, program_range
-from img_strategy.profile import Field, Profile
+from img_strategy.profile import ExamStatus, Field, Profile
 from img_strategy.readback import describe
 from img_strategy.tables import Rules, default_rules
 
@@ -49,7 +49,8 @@ def missing(
     """Facts ``question`` needs that ``profile`` lacks, in asking order.
 
     ``skipped`` are facts the user declined to give; they are never asked again. When CK is
-    not taken yet, the practice-exam estimate takes its place.
+    not taken yet, the practice-exam estimate takes its place; when it is taken and the
+    score is still to come, nothing is asked: the user has said all there is to say.
     """
     out: list[Field] = []
     for needed in question.needs:
@@ -59,8 +60,7 @@ def missing(
             out.append(needed)
         elif (
             needed == Field.STEP2
-            and profile.step2 is not None
-            and profile.step2.awaiting_score
+            and profile.step2 == ExamStatus.NOT_TAKEN
             and profile.step2_practice is None
             and Field.STEP2_PRACTICE not in skipped
         ):

@@ -8,6 +8,7 @@ command line uses the single-value parsers directly.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -116,6 +117,8 @@ class ParsedFacts:
     changes: dict[str, Any] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     unsure: tuple[Unsure, ...] = ()
+    # Facts the user says they do not have yet ("no practice tests yet"): not to be asked.
+    declined: frozenset[Field] = frozenset()
 
     @property
     def fields(self) -> frozenset[str]:
@@ -276,7 +279,13 @@ def parse_specialty(text: str) -> str:
 
 
 def parse_exam(text: str) -> Exam:
-    return Exam(_canonical("exams", text))
+    """A Step or the practice exams; :class:`ParseError` for an exam named only to be kept
+    apart from them (Step 2 CS)."""
+    canonical = _canonical("exams", text)
+    try:
+        return Exam(canonical)
+    except ValueError as exc:
+        raise ParseError(f"not a tracked exam: {text}") from exc
 
 
 def parse_result(text: str) -> Result:
@@ -515,6 +524,10 @@ USCE_ANY = "any"  # vocabulary.yml: words for US clinical experience of no named
 _CLAUSE_BREAK = re.compile(
     r"[;!?\n]|\.(?=\s|$)|(?<!\d)\s*,|,(?!\s*\d)|\b(?:but|whereas|although|though)\b"
 )
+# Between a score and the exam written after it: "212 in step 2", "230 (step 1)".
+_PREPOSITION = re.compile(r"\b(?:in|on|for|at|of|from)\b")
+_TO_EXAM = re.compile(r"[\s(:=-]*(?:(?:in|on|for|at|of|from|the|my|usmle)\b[\s(:=-]*)*")
+_ORDINAL = re.compile(r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th)\b")
 _LIST_SEPARATOR = re.compile(r"(?:\s|,|/|&|->|>|\band\b|\bthen\b)*")
 
 
@@ -529,9 +542,7 @@ class _Where(Enum):
 @lru_cache(maxsize=64)
 def _cue(kind: str, where: _Where = _Where.ANYWHERE, words: int = 0) -> re.Pattern[str]:
     """A regex for one kind of cue word from vocabulary.yml, anchored as asked."""
-    alternatives = sorted(vocabulary().cues[kind], key=len, reverse=True)
-    body = "|".join(r"[\s-]+".join(map(re.escape, cue.split())) for cue in alternatives)
-    word = rf"(?<![\w'])(?:{body})(?![\w'])"
+    word = rf"(?<![\w'])(?:{_cue_body(kind)})(?![\w'])"
     if where == _Where.AT_END:
         slack = rf"(?:\W+\w+){{0,{words}}}" if words else ""
         return re.compile(rf"{word}{slack}\W*$")
@@ -539,6 +550,40 @@ def _cue(kind: str, where: _Where = _Where.ANYWHERE, words: int = 0) -> re.Patte
         lead = rf"(?:\w+\W+){{0,{words}}}" if words else ""
         return re.compile(rf"^\W*{lead}{word}")
     return re.compile(word)
+
+
+def _cue_body(kind: str) -> str:
+    """The alternatives of one kind of cue as a regex group body (longest first)."""
+    alternatives = sorted(vocabulary().cues[kind], key=len, reverse=True)
+    return "|".join(r"[\s-]+".join(map(re.escape, cue.split())) for cue in alternatives)
+
+
+@lru_cache(maxsize=1)
+def _untaken_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A negation with only words of taking around it, in the text before an exam ("never
+    sat for") or in the rest of the clause after it ("nahi diya abhi", ": no")."""
+    neg, taking = _cue_body("negation"), _cue_body("taking")
+    word = r"(?<![\w'])(?:{})(?![\w'])"
+    negation, filler = word.format(neg), word.format(taking)
+    before = re.compile(rf"{negation}(?:\W+{filler})*\W*$")
+    after = re.compile(rf"^\W*(?:{filler}\W+)*{negation}(?:\W+{filler})*\W*$")
+    return before, after
+
+
+@lru_cache(maxsize=1)
+def _every_step() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w'])(?:{_cue_body('every_step')})(?![\w'])")
+
+
+# A negation after a value, ending its clause within a few words: "j1 wont work", "j1 is not
+# an option", "usce nahi". "H1B not J1" is not one: another value follows.
+_TAIL_WORDS = r"(?:(?:is|are|was|will|would|does|do|it|its|also|too|visa|for|me)\W+){0,2}"
+
+
+@lru_cache(maxsize=1)
+def _negation_after() -> re.Pattern[str]:
+    word = rf"(?<![\w'])(?:{_cue_body('negation')})(?![\w'])"
+    return re.compile(rf"^\W*{_TAIL_WORDS}{word}(?:\W+[\w']+){{0,4}}\W*$")
 
 
 # What a date belongs to: an exam, graduation, another event, or nothing said.
@@ -605,6 +650,73 @@ class _Message:
         negation = _cue("negation", _Where.AT_END, words=2)
         return bool(negation.search(before)) and not _cue("not_negation").search(before)
 
+    def rest_of_clause(self, m: Mention) -> str | None:
+        """The clause's text after ``m`` when no other value of its kind follows in it
+        ("H1B not J1"), else None."""
+        clause = self.clauses[self.clause_of(m)]
+        if any(
+            m.end <= c.start < clause.end
+            for c in self.mentions
+            if c.label == m.label and c is not m
+        ):
+            return None
+        return self.folded[m.end : clause.end]
+
+    def negated_after(self, m: Mention) -> bool:
+        """A value the rest of its clause turns down: "j1 wont work", "usce nahi", "a J-1
+        is not an option for me", "H-1B looks impossible"."""
+        rest = self.rest_of_clause(m)
+        if rest is None or _cue("not_negation").search(rest):
+            return False
+        return bool(_negation_after().search(rest) or _cue("ruled_out").search(rest))
+
+    def supposed(self, m: Mention) -> bool:
+        """A visa asked about or supposed rather than stated: "do I need step 3 if I go
+        h1b", "can I get a J1?". Both visas weighed in one clause ("J1 or H1B, which is
+        better?") say the user is open to either, and are read."""
+        text = self.clause_text(m)
+        weighed = {_safe(parse_visa, v.text) for v in self.same_clause(m, Label.VISA)} - {None}
+        if Visa.EITHER in weighed or {Visa.J1, Visa.H1B} <= weighed:
+            return False
+        if _cue("supposing").search(text):
+            return True
+        if _cue("needing", _Where.AT_END, words=1).search(self.before(m)):
+            return False  # "what score for an IMG that needs j1 visa?"
+        return self.in_question(m) or bool(_cue("asking", _Where.AT_START).search(text))
+
+    def untaken(self, m: Mention) -> bool:
+        """Does the clause say that exam ``m`` is not taken ("no step 3", "didn't sit CK
+        yet", "step 3 nahi diya")? Not "no step 1 score" (a score, not the exam), and not
+        "can I match without step 3?" (a question about it)."""
+        before_pattern, after_pattern = _untaken_patterns()
+        before = self.before(m)
+        after = self.rest_of_clause(m)
+        if _cue("not_negation").search(before) or _cue("score", _Where.AT_START).search(
+            self.after(m)
+        ):
+            return False
+        found = before_pattern.search(before)
+        if found and found.group().lstrip().startswith("without") and self.in_question(m):
+            return False
+        return bool(found) or (after is not None and bool(after_pattern.search(after)))
+
+    def every_step_untaken(self) -> bool:
+        """A clause that says no Step is taken yet ("no step taken yet", "haven't started
+        usmle") and names no Step of its own."""
+        before_pattern, after_pattern = _untaken_patterns()
+        for index, clause in enumerate(self.clauses):
+            inside = [m for m in self.mentions if self.clause_of(m) == index]
+            if any(m.label == Label.EXAM for m in inside):
+                continue
+            text = self.folded[clause.start : clause.end]
+            for found in _every_step().finditer(text):
+                before, after = text[: found.start()], text[found.end() :]
+                if _cue("not_negation").search(text) or clause.question:
+                    continue
+                if before_pattern.search(before) or after_pattern.search(after):
+                    return True
+        return False
+
     def in_question(self, m: Mention) -> bool:
         return self.clauses[self.clause_of(m)].question
 
@@ -612,7 +724,12 @@ class _Message:
         """The exam ``m`` belongs to: the nearest one in its clause; with ``continuation``,
         else the exam of the closest earlier clause that names one ("failed CK once,
         passed the retake with 232")."""
-        exams = [e for e in self.same_clause(m, Label.EXAM) if _safe(parse_exam, e.text)]
+        named = self.same_clause(m, Label.EXAM)
+        exams = [e for e in named if _safe(parse_exam, e.text)]
+        if named and not exams:
+            return None  # "passed step 2 cs": about an exam the advisor does not track
+        if exams and m.label == Label.SCORE:
+            return self._exam_of_score(m, exams)
         if exams:
             return min(exams, key=lambda e: abs(e.start - m.start))
         if not continuation:
@@ -627,6 +744,34 @@ class _Message:
             if earlier:
                 return earlier[-1]
         return None
+
+    def _exam_of_score(self, m: Mention, exams: list[Mention]) -> Mention:
+        """A score's exam in its clause, by how people write pairs: "step 1 240 and ck 251"
+        (the exam before it), "got 212 on CK" (a preposition ties it to the exam after),
+        "230 step 1 and 245 ck" (scores written before their exams)."""
+        before = [e for e in exams if e.end <= m.start]
+        after = [e for e in exams if e.start >= m.end]
+        following = after[0] if after else None
+        preceding = before[-1] if before else None
+        if following is not None and _TO_EXAM.fullmatch(self.folded[m.end : following.start]):
+            tied = _PREPOSITION.search(self.folded[m.end : following.start])
+            if tied or preceding is None or self._score_written_first(preceding):
+                return following
+        if preceding is not None and not any(
+            c.label == Label.SCORE and preceding.end <= c.start < m.start for c in self.mentions
+        ):
+            return preceding
+        return min(exams, key=lambda e: abs(e.start - m.start))
+
+    def _score_written_first(self, exam: Mention) -> bool:
+        """Is a score written just before ``exam`` ("230 step 1")?"""
+        return any(
+            c.label == Label.SCORE
+            and c.end <= exam.start
+            and self.clause_of(c) == self.clause_of(exam)
+            and _TO_EXAM.fullmatch(self.folded[c.end : exam.start])
+            for c in self.mentions
+        )
 
     def continues(self, m: Mention) -> bool:
         """Does ``m``'s clause go on about an exam named before it (a result, an attempt
@@ -663,6 +808,7 @@ class _ExamFacts:
     failed_scores: list[int] = field(default_factory=list)  # of attempts the user failed
     attempts: int | None = None
     attempts_count_failures: bool = False  # the count sits with a fail: "failed CK once"
+    attempts_ordinal: bool = False  # "on the second try": the count of every attempt
     year: int | None = None
     date: date | None = None  # the day the exam was (or will be) taken, when given
     pending: bool = False  # taken, the score is not out yet
@@ -711,11 +857,18 @@ def facts_from_mentions(
     def facts(exam: Exam) -> _ExamFacts:
         return per_exam.setdefault(exam, _ExamFacts())
 
+    untaken: list[Exam] = []
     for m in ordered:
         if any(lo <= m.start and m.end <= hi for lo, hi in date_spans):
             continue  # the year of a CK date ("15 March 2027") is not a graduation year
         negated = msg.negated(m)
-        if m.label == Label.SCORE:
+        if m.label in (Label.VISA, Label.USCE_TYPE) and msg.negated_after(m):
+            negated = True  # "j1 wont work", "usce nahi"
+        if m.label == Label.EXAM:
+            exam = _safe(parse_exam, m.text)
+            if exam is not None and msg.untaken(m):
+                untaken.append(exam)
+        elif m.label == Label.SCORE:
             if negated:
                 continue  # "ck 238 not 228": the old value of a correction
             if scores and _LIST_SEPARATOR.fullmatch(msg.folded[scores[-1][0].end : m.start]):
@@ -735,7 +888,10 @@ def facts_from_mentions(
                 exam_facts = facts(parse_exam(owner.text))
                 exam_facts.attempts = count
                 near = {_safe(parse_result, r.text) for r in msg.same_clause(m, Label.RESULT)}
-                exam_facts.attempts_count_failures = Result.FAILED in near - {Result.PASSED}
+                # "failed CK once" counts failures; "on the second try" counts attempts.
+                exam_facts.attempts_ordinal = bool(_ORDINAL.search(_fold(m.text)))
+                failed_near = Result.FAILED in near - {Result.PASSED}
+                exam_facts.attempts_count_failures = failed_near and not exam_facts.attempts_ordinal
         elif m.label in (Label.GRAD_YEAR, Label.YEARS_AGO) and not negated:
             # "graduated 2021... sorry I mean 2019": a correction is about the same event.
             same = last_date[1] if last_date and msg.corrected(last_date[0], m) else None
@@ -752,13 +908,21 @@ def facts_from_mentions(
             spec = _safe(parse_specialty, m.text)
             if spec is not None:
                 specialties.append((m, spec))
-        elif m.label == Label.VISA and not negated:
+        elif m.label == Label.VISA and not negated and not msg.supposed(m):
             visa = _safe(parse_visa, m.text)
             if visa is not None:
                 visas.append(visa)
 
     _read_scores(msg, scores, problems, facts)
     _read_pending(msg, expected, facts)
+    if msg.every_step_untaken():
+        untaken.extend(e for e in Exam if e != Exam.PRACTICE)
+    for exam in untaken:
+        # Only for an exam the message says nothing else about: "no ck score yet, result
+        # awaited" is pending, "didn't take step 1 seriously and failed" a fail.
+        said = per_exam.get(exam)
+        if said is None or not (said.results or said.scores or said.failed_scores or said.pending):
+            facts(exam).results.append(Result.NOT_TAKEN)
     if visas:
         distinct = set(visas)
         changes["visa"] = Visa.EITHER if {Visa.J1, Visa.H1B} <= distinct else visas[-1]
@@ -776,10 +940,14 @@ def facts_from_mentions(
         if ck_date > today:
             facts(Exam.STEP2).scheduled = True  # a date ahead: booked, not taken yet
         facts(Exam.STEP2).date = ck_date
+    declined: set[Field] = set()
     for exam, exam_facts in per_exam.items():
         _apply_exam(exam, exam_facts, changes, problems, rules)
+        untaken_practice = exam == Exam.PRACTICE and Result.NOT_TAKEN in exam_facts.results
+        if untaken_practice and "step2_practice" not in changes:
+            declined.add(Field.STEP2_PRACTICE)  # "no practice tests yet"
     _validate_years_and_durations(changes, problems, today)
-    return ParsedFacts(changes, tuple(problems), tuple(unsure))
+    return ParsedFacts(changes, tuple(problems), tuple(unsure), frozenset(declined))
 
 
 def _read_result(
@@ -798,10 +966,15 @@ def _read_result(
     if owner is None:
         if _cue("school").search(msg.after(m)) or _cue("school").search(msg.before(m)):
             return  # "failed a year in med school": not a Step
+        if msg.same_clause(m, Label.EXAM):
+            return  # "passed step 2 cs": an exam the advisor does not track
         owner = _nearest(msg, m, Label.EXAM)
     elif owner.start > m.end and _cue("school").search(msg.folded[m.end : owner.start]):
         return  # "failed a year in med school before step 1"
     exam = parse_exam(owner.text) if owner is not None else asked_about
+    if exam == Exam.PRACTICE and result == Result.NOT_TAKEN and not negated:
+        facts(exam).results.append(result)  # "NBMEs not done yet": no estimate to give
+        return
     if exam is None or exam == Exam.PRACTICE:
         return
     if negated and result == Result.FIRST_ATTEMPT:
@@ -1010,6 +1183,11 @@ def _apply_exam(
             else:
                 problems.append(Problem("score_out_of_range", str(latest), exam))
         return
+    if not facts.scores and len(set(facts.failed_scores)) > 1:
+        # "failed CK once (206) then got 229": one clause, the later score is the retake's;
+        # a retake under the pass mark is caught below.
+        *earlier, later = facts.failed_scores
+        facts = dataclasses.replace(facts, scores=[later], failed_scores=earlier)
     distinct_scores = list(dict.fromkeys(facts.scores))
     if len(distinct_scores) > 1:
         problems.append(
@@ -1035,11 +1213,21 @@ def _apply_exam(
     # 1 July 2025, and the advice gives both readings (img_strategy.passmarks). With the
     # date, the pass mark of that day decides.
     reading = read_ck(rules, score, facts.date) if exam == Exam.STEP2 and score else None
-    if reading is not None and reading.result == CkResult.FAIL:
+    said_failed = Result.FAILED in facts.results and not {
+        Result.PASSED,
+        Result.FIRST_ATTEMPT,
+    } & set(facts.results)
+    if reading is not None and reading.result == CkResult.FAIL and said_failed:
+        status = ExamStatus.FAILED  # "flunked CK, got 207": the failed attempt's score
+    elif reading is not None and reading.result == CkResult.FAIL:
         code = "ck_below_passing" if facts.date is None else "ck_below_passing_on_date"
         problems.append(Problem(code, str(score), exam))
         score = None
         status = ExamStatus.FAILED if status != ExamStatus.FAILED_THEN_PASSED else status
+    if score is None and status == ExamStatus.FAILED and facts.failed_scores:
+        # "failed CK with 210": the score of the attempt that is not passed yet.
+        failed = facts.failed_scores[-1]
+        score = failed if SCORE_MIN <= failed <= SCORE_MAX else None
     pass_fail_year = int(rules.figure("step1_pass_fail_year").value or 0)
     after_pf = facts.year is not None and facts.year > pass_fail_year
     if exam == Exam.STEP1 and score is not None and after_pf:
@@ -1057,6 +1245,8 @@ def _apply_exam(
 
 def _counted_failures(facts: _ExamFacts) -> bool:
     # "failed once/twice" counts failures; "passed on the second attempt" counts attempts.
+    if facts.attempts_ordinal:
+        return False
     return facts.attempts_count_failures or (
         Result.FAILED in facts.results and Result.PASSED not in facts.results
     )
@@ -1071,8 +1261,9 @@ def _status(facts: _ExamFacts, *, has_score: bool) -> ExamStatus | None:
     if Result.FAILED in results:
         if Result.PASSED in results or Result.FIRST_ATTEMPT in results or has_score:
             return ExamStatus.FAILED_THEN_PASSED
-        if facts.retake:
-            return ExamStatus.FAILED  # "I failed CK, can I retake?": not passed yet
+        if facts.retake or facts.failed_scores:
+            # "I failed CK, can I retake?", "failed CK with 210": not passed yet.
+            return ExamStatus.FAILED
         # A fail on record that the user is applying with is almost always followed by a
         # pass; the confirmation reads it back so the user can correct it.
         return ExamStatus.FAILED_THEN_PASSED
@@ -1124,8 +1315,14 @@ def _bare_answer(
     if expected is None or not stripped or mentions:
         return []
     exam = _exam_from_expected(expected)
-    if exam in _EXAM_STATUS_FIELD and vocabulary().lookup("exam_replies", stripped):
+    says_untaken = bool(
+        vocabulary().lookup("exam_replies", stripped)
+        or _untaken_patterns()[0].search(_folded(stripped))
+    )
+    if exam in _EXAM_STATUS_FIELD and says_untaken:
         return ParsedFacts({_EXAM_STATUS_FIELD[exam]: ExamStatus.NOT_TAKEN})
+    if exam == Exam.PRACTICE and (says_untaken or _starts_with_none(stripped)):
+        return ParsedFacts(declined=frozenset({Field.STEP2_PRACTICE}))  # "none yet"
     if expected in _SCORE_FIELDS and re.fullmatch(r"-?[\d.,]+|[a-z -]+", stripped.lower()):
         try:
             parse_number(stripped)
@@ -1135,13 +1332,37 @@ def _bare_answer(
                 return ParsedFacts({}, (Problem("score_not_whole", stripped, exam),))
             return []
         return [Mention(Label.SCORE, stripped, 0, len(text))]
-    if expected == Field.USCE and _fold(stripped) in _NONE_WORDS:
-        return ParsedFacts({"usce_months": 0})
+    if expected == Field.USCE and (_fold(stripped) in _NONE_WORDS or _starts_with_none(stripped)):
+        return ParsedFacts({"usce_months": 0})  # "none yet", "nothing so far"
     if expected == Field.GRADUATION_YEAR and _safe(parse_years_ago, stripped) is not None:
         return [Mention(Label.YEARS_AGO, stripped, 0, len(text))]  # "this year", "last year"
-    if expected == Field.VISA and (reply := vocabulary().lookup("visa_replies", stripped)):
+    if expected == Field.VISA and (reply := _visa_reply(stripped)):
         return ParsedFacts({"visa": Visa(reply)})
     return []
+
+
+# First words of a reply that says there is nothing: "none yet", "nothing so far", "nil".
+_NONE_START = re.compile(r"\W*(?:none|nothing|nil|zero|nope|nah|nahi|no|0)(?![\w'])")
+
+
+def _folded(text: str) -> str:
+    return _fold(text).replace("n't", " nt")
+
+
+def _starts_with_none(text: str) -> bool:
+    return bool(_NONE_START.match(_folded(text)))
+
+
+def _visa_reply(text: str) -> str | None:
+    """A reply at the visa prompt: a whole one ("either", "not needed"), or one that starts
+    with it ("either works for me", "both are ok with me")."""
+    vocab = vocabulary()
+    words = re.findall(r"[\w']+", _fold(text))
+    for size in (len(words), 3, 2, 1):
+        found = vocab.lookup("visa_replies", " ".join(words[:size]))
+        if 0 < size <= len(words) and found:
+            return found
+    return None
 
 
 def _exam_from_expected(expected: Field | None) -> Exam | None:

@@ -207,3 +207,51 @@ async def test_a_bare_date_answers_when_the_ck_pass_depends_on_it():
     # Without such a CK, a bare month and year is not taken for a CK date.
     slots = slot_values((await run(ActionExtractProfile(), make_tracker("june 2025")))[0])
     assert "step2_date" not in slots
+
+
+async def test_no_practice_exam_yet_moves_the_form_on():
+    # At the practice-score prompt, "none yet" in any words is an answer, not a failed try.
+    for reply in ("no practice tests yet", "havent done any nbme", "not yet", "none so far"):
+        tracker = make_tracker(
+            reply,
+            slots={"requested_slot": "step2_practice", "step2": "not_taken"},
+            active_loop="advice_form",
+        )
+        events, _ = await run(ActionExtractProfile(), tracker)
+        values = slot_values(events)
+        assert values.get("skipped") == ["step2_practice"], reply
+        assert "input_problem" not in values and "prompt_failures" not in values, reply
+
+
+async def test_a_score_still_to_come_is_stored_as_pending():
+    events, _ = await run(
+        ActionExtractProfile(),
+        make_tracker("gave ck last month, result awaited. chances for FM?", intent="ask_chances"),
+    )
+    values = slot_values(events)
+    assert values["step2"] == "pending"
+    assert "step2_score" not in values and "input_problem" not in values
+
+
+async def test_no_step_taken_yet_is_stored_for_every_step():
+    events, _ = await run(
+        ActionExtractProfile(), make_tracker("final year student, no usmle given yet")
+    )
+    values = slot_values(events)
+    assert [values[s] for s in ("step1", "step2", "step3")] == ["not_taken"] * 3
+
+
+async def test_a_failed_ck_is_stored_with_its_score():
+    events, _ = await run(
+        ActionExtractProfile(),
+        make_tracker("failed ck with 209, should i retake?", intent="ask_retake"),
+    )
+    values = slot_values(events)
+    assert (values["step2"], values["step2_score"]) == ("failed", 209)
+    assert "input_problem" not in values
+
+
+async def test_the_visa_ruled_out_is_not_stored():
+    tracker = make_tracker("h1b pls, j1 wont work for me", slots={"requested_slot": "visa"})
+    events, _ = await run(ActionExtractProfile(), tracker)
+    assert slot_values(events)["visa"] == "h1b"

@@ -32,3 +32,9 @@ async def test_untaken_ck_asks_for_practice_scores():
     assert await required(
         {"question": "postpone", "specialty": "pediatrics", "step2": "not_taken"}
     ) == ["step2_practice"]
+
+
+async def test_a_score_still_to_come_is_not_asked_for():
+    assert await required(
+        {"question": "chances", "specialty": "pediatrics", "step2": "pending", "step1": "passed"}
+    ) == ["visa", "graduation_year"]

@@ -168,6 +168,9 @@ def test_missing_asks_only_for_what_the_question_needs():
     untaken = Profile(specialty="pediatrics", step2=ExamStatus.NOT_TAKEN)
     assert missing(Question.POSTPONE, untaken) == (Field.STEP2_PRACTICE,)
     assert missing(Question.POSTPONE, untaken, {Field.STEP2_PRACTICE}) == ()
+    # Taken, the score still to come: nothing more to ask about CK.
+    pending = Profile(specialty="pediatrics", step2=ExamStatus.PENDING)
+    assert missing(Question.POSTPONE, pending) == ()
     assert missing(Question.CHANCES, Profile(), {Field.VISA, Field.STEP1}) == (
         Field.SPECIALTY,
         Field.STEP2,

@@ -24,6 +24,7 @@ from img_strategy.parsing import (
     parse_year,
     parse_years_ago,
 )
+from tests.img_nlp.support import mentions, read
 from tests.img_strategy.support import TODAY
 
 
@@ -264,18 +265,6 @@ def nlp():
     from img_nlp.build import build_pipeline
 
     return build_pipeline()
-
-
-def mentions(nlp, text: str) -> list[Mention]:
-    return [
-        Mention(Label(e.label_), e.text, e.start_char, e.end_char)
-        for e in nlp(text).ents
-        if e.label_ in {label.value for label in Label}
-    ]
-
-
-def read(nlp, text: str, expected: Field | None = None):
-    return facts_from_mentions(text, mentions(nlp, text), today=TODAY, expected=expected)
 
 
 def changes(nlp, text: str, expected: Field | None = None) -> dict:

@@ -1,0 +1,256 @@
+"""Facts as IMGs really type them, read by the whole rule-based path: the project's spaCy
+pipeline finds the mentions, the one parser turns them into profile changes.
+
+Each group is one kind of writing (issue #14), in many spellings: South Asian, Nigerian and
+Egyptian English, abbreviations, typos, no punctuation.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from img_nlp.build import build_pipeline
+from img_strategy import ExamStatus, Field, Visa
+from img_strategy.parsing import ParsedFacts
+from tests.img_nlp.support import read
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline()
+
+
+def status(parsed: ParsedFacts) -> dict[str, ExamStatus]:
+    return {k: v for k, v in parsed.changes.items() if k in ("step1", "step2", "step3")}
+
+
+# -- a. a Step not taken yet -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "exam"),
+    [
+        ("i have not sat for step 1 till now", "step1"),
+        ("havent written s1 yet, planning next year", "step1"),
+        ("Step one not given so far", "step1"),
+        ("never appeared for usmle step 1", "step1"),
+        ("didnt take CK yet", "step2"),
+        ("I didn't sit ck so far, want IM", "step2"),
+        ("ck: not done", "step2"),
+        ("step2 ck not yet written", "step2"),
+        ("S2 nahi diya abhi", "step2"),
+        ("no step 3", "step3"),
+        ("step 3 no", "step3"),
+        ("step3 - nope", "step3"),
+        ("I never write step 3", "step3"),
+        ("not attempted S3 yet, CK 241", "step3"),
+        ("s3 nai diya", "step3"),
+    ],
+)
+def test_a_step_not_taken_yet(nlp, text, exam):
+    assert status(read(nlp, text))[exam] == ExamStatus.NOT_TAKEN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no step taken yet, fresh grad",
+        "havent given any usmle exam",
+        "not taken any steps so far",
+        "no usmle yet",
+        "i have not started USMLE",
+        "zero steps done",
+    ],
+)
+def test_no_step_taken_at_all(nlp, text):
+    parsed = read(nlp, text)
+    assert status(parsed) == {
+        "step1": ExamStatus.NOT_TAKEN,
+        "step2": ExamStatus.NOT_TAKEN,
+        "step3": ExamStatus.NOT_TAKEN,
+    }
+
+
+def test_no_other_step_leaves_the_named_one_alone(nlp):
+    parsed = read(nlp, "s1 passed, no other step yet")
+    assert status(parsed) == {
+        "step1": ExamStatus.PASSED,
+        "step2": ExamStatus.NOT_TAKEN,
+        "step3": ExamStatus.NOT_TAKEN,
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do I not need step 3 for j1?",
+        "can i match without step 3?",
+        "dont need step 3 right",
+        "no step 1 score, it was pass fail",
+        "never failed step 1",
+        "no need of step 3 for IM",
+        "not sure about step 3",
+        "never did Step 2 CS, do I still need it",
+    ],
+)
+def test_what_is_not_a_step_left_untaken(nlp, text):
+    assert ExamStatus.NOT_TAKEN not in status(read(nlp, text)).values()
+
+
+def test_a_step_not_taken_at_its_prompt(nlp):
+    for reply in ("I never write am", "nahi diya abhi", "I dont do it yet", "not take yet"):
+        parsed = read(nlp, reply, expected=Field.STEP3)
+        assert parsed.changes == {"step3": ExamStatus.NOT_TAKEN}, reply
+
+
+# -- b. taken, the score still to come -------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my score comes out in October",
+        "gave ck last week, result awaited",
+        "waiting for my CK result",
+        "step 2 ck done, score not out yet",
+        "ck result pending",
+        "sat step2 on 3rd nov, results releasing in december",
+    ],
+)
+def test_a_score_still_to_come(nlp, text):
+    assert read(nlp, text).changes["step2"] == ExamStatus.PENDING
+
+
+# -- c. no practice exam yet -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "no practice tests yet",
+        "haven't done any NBME",
+        "havent given nbme so far",
+        "not yet",
+        "none yet",
+        "nope",
+        "no uwsa no nbme yet",
+        "Nothing so far",
+    ],
+)
+def test_no_practice_estimate_at_its_prompt(nlp, reply):
+    parsed = read(nlp, reply, expected=Field.STEP2_PRACTICE)
+    assert parsed.declined == {Field.STEP2_PRACTICE}
+    assert "step2_practice" not in parsed.changes
+
+
+def test_a_practice_score_is_still_read_at_its_prompt(nlp):
+    parsed = read(nlp, "nbme 11 gave 221", expected=Field.STEP2_PRACTICE)
+    assert parsed.changes["step2_practice"] == 221
+    assert parsed.declined == frozenset()
+
+
+# -- d. legacy Step 1 scores -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "step1", "step2"),
+    [
+        ("step 1 231 (old scored), ck 245", 231, 245),
+        ("USMLE 1: 245 and CK 250", 245, 250),
+        ("my step one score was 240 and ck 251", 240, 251),
+        ("238 in step 1 and 249 in ck", 238, 249),
+        ("230 step 1 and 245 ck", 230, 245),
+        ("ck 252 step 1 226 back in 2017", 226, 252),
+        ("Step I 229. CK 240.", 229, 240),
+    ],
+)
+def test_a_legacy_step1_score_is_not_a_second_ck_score(nlp, text, step1, step2):
+    parsed = read(nlp, text)
+    assert parsed.problems == ()
+    assert parsed.changes["step1_score"] == step1
+    assert parsed.changes["step2_score"] == step2
+
+
+# -- e. visa negations and contrasts ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "visa"),
+    [
+        ("H1B not J1", Visa.H1B),
+        ("need h1b, j1 wont work", Visa.H1B),
+        ("need h1b, j1 won't work for me", Visa.H1B),
+        ("not j-1, only h-1b", Visa.H1B),
+        ("j1 is not an option for me, h1b please", Visa.H1B),
+        ("need a J-1 since H-1B looks impossible for me", Visa.J1),
+        ("h1 only, the j1 home rule does not work for me", Visa.H1B),
+        ("I need H1B. Is IM ok?", Visa.H1B),
+        ("need J1 no h1b", Visa.J1),
+        ("j1 h1b doesnt matter", Visa.EITHER),
+        ("I need H1B or J1", Visa.EITHER),
+        ("gc holder", Visa.NONE),
+        ("what ck do i need for gs as an img that needs j1 visa", Visa.J1),
+        # both weighed in a question: open to either
+        ("which is better for me j1 or h1b?", Visa.EITHER),
+        ("J1 vs H1B for IM", Visa.EITHER),
+    ],
+)
+def test_visa_negations_and_contrasts(nlp, text, visa):
+    assert read(nlp, text).changes["visa"] == visa
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do i need step 3 if i go h1b route",
+        "is h1b better for IM?",
+        "Nigerian citizen, ck 233",
+        "can i get h1b in FM",
+    ],
+)
+def test_a_visa_asked_about_is_not_the_one_needed(nlp, text):
+    assert "visa" not in read(nlp, text).changes
+
+
+@pytest.mark.parametrize(
+    ("reply", "visa"),
+    [
+        ("either is fine", Visa.EITHER),
+        ("either works for me", Visa.EITHER),
+        ("both r ok", Visa.EITHER),
+        ("whichever, no preference", Visa.EITHER),
+        ("citizen", Visa.NONE),
+        ("not needed", Visa.NONE),
+    ],
+)
+def test_visa_replies_at_the_visa_prompt(nlp, reply, visa):
+    assert read(nlp, reply, expected=Field.VISA).changes["visa"] == visa
+
+
+# -- f. a failed CK with its score -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("failed CK with 210, can I retake?", 210),
+        ("failed ck with a 209 can i retake", 209),
+        ("ck 205 (fail) what now", 205),
+        ("scored 211 on ck and failed. retake?", 211),
+        ("flunked step 2 ck, got 207", 207),
+    ],
+)
+def test_a_failed_ck_keeps_its_score(nlp, text, score):
+    parsed = read(nlp, text)
+    assert parsed.changes["step2"] == ExamStatus.FAILED
+    assert parsed.changes["step2_score"] == score
+    assert parsed.problems == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "failed CK once (206) then got 229 on the second try",
+        "failed ck once 209, passed the retake with 232",
+        "ck fail 212 then 236 on 2nd attempt",
+    ],
+)
+def test_a_fail_then_a_pass_keeps_the_passing_score(nlp, text):
+    parsed = read(nlp, text)
+    assert parsed.changes["step2"] == ExamStatus.FAILED_THEN_PASSED
+    assert parsed.changes["step2_attempts"] == 2
+    assert parsed.changes["step2_score"] in (229, 232, 236)
+
+
+# -- USCE replies ----------------------------------------------------------------------------
+@pytest.mark.parametrize("reply", ["none po", "nothing yet", "none so far 😕", "koi usce nahi"])
+def test_no_usce_at_its_prompt(nlp, reply):
+    assert read(nlp, reply, expected=Field.USCE).changes == {"usce_months": 0}
