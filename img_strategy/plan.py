@@ -26,7 +26,7 @@ from img_strategy.assessment import ck_target
 from img_strategy.profile import ExamStatus, Profile, Visa
 from img_strategy.questions import Question
 from img_strategy.readback import describe
-from img_strategy.tables import Rules, default_rules
+from img_strategy.tables import Rules, Table, default_rules
 
 if TYPE_CHECKING:
     from img_strategy.answers.shared import AnswerContext
@@ -366,7 +366,10 @@ def build_plan(
     if booked is not None:
         start = min(start, booked)  # an exam late this month is still this month's
     spec = rules.specialties.get(profile.specialty) if profile.specialty else None
-    target = ck_target(rules, profile, spec)[0] if spec else None
+    target: int | None = None
+    if spec is not None:
+        target, target_figure = ck_target(rules, profile, spec)
+        b.use_figure(target_figure)  # the checkpoint names it; "why?" cites where from
     years = profile.years_since_graduation(today)
     old = years is not None and years > (rules.figure("yog_concern_years").low or 0)
 
@@ -570,7 +573,12 @@ def _ck_milestones(
         notes = [estimate_text, cost]
         if years is not None and years > (rules.figure("yog_concern_years").low or 0):
             notes.append(b.text("yog.delay_cost"))
-        text = b.text("plan.checkpoint", month=estimate.label, target=target)
+        # The pediatrics article's rule (10-15 points, 1-2 months) for pediatrics; the
+        # general article's hedge ("far below", "may be wiser") for every other field.
+        spec = rules.specialties.get(m.profile.specialty or "")
+        peds = spec is not None and spec.table == Table.PEDIATRICS
+        statement = "plan.checkpoint" if peds else "plan.checkpoint_general"
+        text = b.text(statement, month=estimate.label, target=target)
         m.add(Kind.CHECKPOINT, estimate, estimate, text, *notes)
 
     if m.profile.step2 == ExamStatus.FAILED:

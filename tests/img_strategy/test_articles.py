@@ -164,19 +164,51 @@ def test_highly_competitive_fields_stay_very_hard_even_with_260():
 
 
 @covers("GEN.starting_point")
-def test_old_graduation_year_lowers_outlook_and_calls_for_aggressive_ck():
-    fresh = outlook("internal_medicine", step1=P, step2_score=240, graduation_year=2024)
-    old = outlook("internal_medicine", step1=P, step2_score=240, graduation_year=2016)
-    assert old == fresh - 1
+def test_old_graduation_year_is_more_challenging_without_lowering_the_band():
+    # "YOG > 5-7 years is more challenging" and calls for a more aggressive CK strategy; the
+    # article never reads an older graduate's CK a band lower (#19: a 232 with 7 years got
+    # the 220s wording, a 226 with 9 years "a significant challenge").
+    for ck, band in ((232, Outlook.REALISTIC), (226, Outlook.CHALLENGING), (240, Outlook.STRONG)):
+        fresh = outlook("internal_medicine", step1=P, step2_score=ck, graduation_year=2024)
+        old = outlook("internal_medicine", step1=P, step2_score=ck, graduation_year=2019)
+        assert fresh == old == band, ck
+    chances = ask(
+        Question.CHANCES,
+        specialty="internal_medicine",
+        step1=P,
+        step2_score=232,
+        graduation_year=2019,
+    )
+    assert chances.verdict == "Your outlook for Internal Medicine: realistic."
+    assert "7 years ago" in full_text(chances) and "more challenging" in full_text(chances)
+    iss = dict(step1=P, step2_score=226, graduation_year=2017, usce_months=0, visa=Visa.J1)
+    for spec in ("internal_medicine", "family_medicine"):
+        assert outlook(spec, **iss) == Outlook.CHALLENGING, spec
     advice = ask(Question.GRADUATION_YEAR, graduation_year=2016)
     assert "10 years ago" in advice.verdict and "more than 5-7 years" in advice.verdict
     assert "more aggressive" in full_text(advice)
     assert "not a concern" in ask(Question.GRADUATION_YEAR, graduation_year=2024).verdict
-    # From more than 5 years (#19 item 4: it started at 8 before).
-    five = outlook("internal_medicine", step1=P, step2_score=240, graduation_year=2021)
-    six = outlook("internal_medicine", step1=P, step2_score=240, graduation_year=2020)
-    assert five == fresh and six == fresh - 1
+    # It counts from more than 5 years (#19 item 4: it started at 8 before).
     assert "more than 5 years" in ask(Question.GRADUATION_YEAR, graduation_year=2020).verdict
+    five = full_text(
+        ask(
+            Question.CHANCES,
+            specialty="internal_medicine",
+            step1=P,
+            step2_score=240,
+            graduation_year=2021,
+        )
+    )
+    six = full_text(
+        ask(
+            Question.CHANCES,
+            specialty="internal_medicine",
+            step1=P,
+            step2_score=240,
+            graduation_year=2020,
+        )
+    )
+    assert "more challenging" not in five and "6 years ago" in six and "more challenging" in six
 
 
 # ---- General article: preparation --------------------------------------------------------
@@ -764,5 +796,9 @@ def test_realistic_fields_never_put_pediatrics_before_fm_and_im():
     )
     text = full_text(advice)
     assert text.index("Family Medicine: ") < text.index("Pediatrics: ")
-    assert "Family Medicine: a significant challenge, but not the end." in text
+    # The 220-229 band's own words (general article, target ranges); the 9 years since
+    # graduation are "more challenging" in a line of their own, not a band lower.
+    assert "Family Medicine: still matchable with a very strategic plan." in text
+    assert "Internal Medicine: still matchable with a very strategic plan." in text
+    assert "9 years ago" in text and "more challenging" in text
     assert "long shot" not in text and "43%" in text and "31.8%" in text

@@ -104,6 +104,19 @@ def test_checkpoint_says_what_a_postponement_costs():
     early = plan(step1=P, step2=NT, specialty="pediatrics", step2_practice=228)
     cp = next(m for m in early.milestones if m.kind == Kind.CHECKPOINT)
     assert any("still keeps CK inside the May-July window" in n for n in cp.notes)
+    assert "seriously consider moving" in checkpoint.text  # the article's hedge, no order
+
+
+@covers("GEN.practice_exams")
+def test_checkpoint_outside_pediatrics_uses_the_general_articles_hedge():
+    # The 10-15-point rule is the pediatrics article's (#19 item 5): IM gets "far below"
+    # and "it may be wiser", from the general article's practice-exam section.
+    p = plan(step1=P, step2=NT, specialty="internal_medicine", step2_practice=221)
+    checkpoint = next(m for m in p.milestones if m.kind == Kind.CHECKPOINT)
+    assert "far below your target of 230, it may be wiser to move" in checkpoint.text
+    assert "10-15" not in checkpoint.text
+    # The target's figure is cited ("why?" says where 230 comes from).
+    assert "figure.gen_band_230" in {r.rule for r in p.advice.reasons}
 
 
 def test_ck_booked_is_kept_and_prep_fits_before_it():
