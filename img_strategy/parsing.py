@@ -50,6 +50,7 @@ class Result(str, Enum):
     NOT_PASSED = "not_passed"  # failed and not passed since
     NOT_TAKEN = "not_taken"
     FIRST_ATTEMPT = "first_attempt"
+    TAKEN = "taken"  # taken, the result not said ("step 3 done")
 
 
 class Label(str, Enum):
@@ -289,7 +290,12 @@ def parse_exam(text: str) -> Exam:
 
 
 def parse_result(text: str) -> Result:
-    return Result(_canonical("results", text))
+    """A result; :class:`ParseError` for words that name a scoring format ("pass/fail")."""
+    canonical = _canonical("results", text)
+    try:
+        return Result(canonical)
+    except ValueError as exc:
+        raise ParseError(f"not a result: {text}") from exc
 
 
 def parse_usce_kind(text: str) -> UsceKind:
@@ -702,14 +708,14 @@ class _Message:
 
     def every_step_untaken(self) -> bool:
         """A clause that says no Step is taken yet ("no step taken yet", "haven't started
-        usmle") and names no Step of its own."""
+        usmle"); a Step the message says more about keeps what it says."""
         before_pattern, after_pattern = _untaken_patterns()
-        for index, clause in enumerate(self.clauses):
-            inside = [m for m in self.mentions if self.clause_of(m) == index]
-            if any(m.label == Label.EXAM for m in inside):
-                continue
+        for clause in self.clauses:
             text = self.folded[clause.start : clause.end]
             for found in _every_step().finditer(text):
+                at = clause.start + found.start()
+                if any(m.start <= at < m.end for m in self.mentions):
+                    continue  # the "step" of "step 1"
                 before, after = text[: found.start()], text[found.end() :]
                 if _cue("not_negation").search(text) or clause.question:
                     continue
@@ -784,17 +790,22 @@ class _Message:
     def retake_after(self, m: Mention, owner: Mention | None) -> bool:
         """A retake named in ``m``'s clause or a later one, before another exam is named
         ("I failed step 2 ck, can I retake?")."""
+        exam = _safe(parse_exam, owner.text) if owner is not None else None
         for index in range(self.clause_of(m), len(self.clauses)):
             clause = self.clauses[index]
             others = [
                 e
                 for e in self.mentions
                 if e.label == Label.EXAM and self.clause_of(e) == index and e is not owner
+                if _safe(parse_exam, e.text) != exam  # "failed ck, should i retake ck?"
             ]
+            end = clause.end
             if others and index > self.clause_of(m):
-                return False
-            if _cue("retake").search(self.folded[clause.start : clause.end]):
+                end = others[0].start  # "... or take step 3 first": up to the other exam
+            if _cue("retake").search(self.folded[clause.start : end]):
                 return True
+            if end != clause.end:
+                return False
         return False
 
     def corrected(self, earlier: Mention, later: Mention) -> bool:
@@ -868,6 +879,8 @@ def facts_from_mentions(
             exam = _safe(parse_exam, m.text)
             if exam is not None and msg.untaken(m):
                 untaken.append(exam)
+            elif exam is not None and _cue("to_take", _Where.AT_END, words=1).search(msg.before(m)):
+                facts(exam).scheduled = True  # "when to take CK", "preparing for step 1"
         elif m.label == Label.SCORE:
             if negated:
                 continue  # "ck 238 not 228": the old value of a correction
@@ -962,7 +975,10 @@ def _read_result(
     result = _safe(parse_result, m.text)
     if result is None:
         return
-    owner = msg.exam_of(m, continuation=True)
+    # "done", "given" say an exam is taken only next to it ("I have done 3 months obs").
+    owner = msg.exam_of(m, continuation=result != Result.TAKEN)
+    if owner is None and result == Result.TAKEN:
+        return
     if owner is None:
         if _cue("school").search(msg.after(m)) or _cue("school").search(msg.before(m)):
             return  # "failed a year in med school": not a Step
@@ -982,7 +998,11 @@ def _read_result(
     if negated:
         # "never failed" is a first-attempt pass, "didn't pass" a fail; a result that is
         # itself negative stays so ("no, not yet").
-        flipped = {Result.FAILED: Result.FIRST_ATTEMPT, Result.PASSED: Result.NOT_PASSED}
+        flipped = {
+            Result.FAILED: Result.FIRST_ATTEMPT,
+            Result.PASSED: Result.NOT_PASSED,
+            Result.TAKEN: Result.NOT_TAKEN,
+        }
         result = flipped.get(result, result)
     exam_facts = facts(exam)
     exam_facts.results.append(result)
@@ -1199,7 +1219,7 @@ def _apply_exam(
         problems.append(Problem("score_out_of_range", str(score), exam))
         score = None
 
-    status = _status(facts, has_score=score is not None)
+    status = _status(exam, facts, has_score=score is not None)
     prefix = {Exam.STEP1: "step1", Exam.STEP2: "step2", Exam.STEP3: "step3"}[exam]
     attempts = facts.attempts
     if (
@@ -1213,12 +1233,9 @@ def _apply_exam(
     # 1 July 2025, and the advice gives both readings (img_strategy.passmarks). With the
     # date, the pass mark of that day decides.
     reading = read_ck(rules, score, facts.date) if exam == Exam.STEP2 and score else None
-    said_failed = Result.FAILED in facts.results and not {
-        Result.PASSED,
-        Result.FIRST_ATTEMPT,
-    } & set(facts.results)
-    if reading is not None and reading.result == CkResult.FAIL and said_failed:
-        status = ExamStatus.FAILED  # "flunked CK, got 207": the failed attempt's score
+    said_failed = Result.FAILED in facts.results and Result.PASSED not in facts.results
+    if reading is not None and reading.result != CkResult.PASS and said_failed:
+        status = ExamStatus.FAILED  # "flunked CK, got 211": the failed attempt's score
     elif reading is not None and reading.result == CkResult.FAIL:
         code = "ck_below_passing" if facts.date is None else "ck_below_passing_on_date"
         problems.append(Problem(code, str(score), exam))
@@ -1252,16 +1269,17 @@ def _counted_failures(facts: _ExamFacts) -> bool:
     )
 
 
-def _status(facts: _ExamFacts, *, has_score: bool) -> ExamStatus | None:
+def _status(exam: Exam, facts: _ExamFacts, *, has_score: bool) -> ExamStatus | None:
     results = set(facts.results)
     if Result.NOT_TAKEN in results:
         return ExamStatus.NOT_TAKEN
     if Result.NOT_PASSED in results:
         return ExamStatus.FAILED
     if Result.FAILED in results:
-        if Result.PASSED in results or Result.FIRST_ATTEMPT in results or has_score:
+        if Result.PASSED in results or has_score:
             return ExamStatus.FAILED_THEN_PASSED
-        if facts.retake or facts.failed_scores:
+        if facts.retake or facts.failed_scores or Result.FIRST_ATTEMPT in results:
+            # "failed step 1 last month (first attempt)": the first attempt was the fail.
             # "I failed CK, can I retake?", "failed CK with 210": not passed yet.
             return ExamStatus.FAILED
         # A fail on record that the user is applying with is almost always followed by a
@@ -1279,6 +1297,9 @@ def _status(facts: _ExamFacts, *, has_score: bool) -> ExamStatus | None:
         return ExamStatus.FAILED
     if facts.pending:
         return ExamStatus.PENDING
+    if Result.TAKEN in results:
+        # "step 3 done": passed; a CK taken without its score is asked for its score.
+        return None if exam == Exam.STEP2 else ExamStatus.PASSED
     if facts.scheduled:
         return ExamStatus.NOT_TAKEN
     return None

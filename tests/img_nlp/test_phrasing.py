@@ -254,3 +254,73 @@ def test_a_fail_then_a_pass_keeps_the_passing_score(nlp, text):
 @pytest.mark.parametrize("reply", ["none po", "nothing yet", "none so far 😕", "koi usce nahi"])
 def test_no_usce_at_its_prompt(nlp, reply):
     assert read(nlp, reply, expected=Field.USCE).changes == {"usce_months": 0}
+
+
+# -- a fail on the first attempt, a Step taken, a Step still ahead ---------------------------
+@pytest.mark.parametrize(
+    ("text", "exam"),
+    [
+        ("failed step 1 in october (1st attempt), what now", "step1"),
+        ("s3 failed on my first try", "step3"),
+        ("I flunked ck first attempt, 212", "step2"),
+        ("just got ck result 211 i failed. s1 pass first go", "step2"),
+    ],
+)
+def test_a_fail_on_the_first_attempt_is_not_passed_yet(nlp, text, exam):
+    assert read(nlp, text).changes[exam] == ExamStatus.FAILED
+
+
+@pytest.mark.parametrize(
+    ("text", "exam", "expected"),
+    [
+        ("step 3 already done, going h1b", "step3", ExamStatus.PASSED),
+        ("s1 done 2021, now prepping", "step1", ExamStatus.PASSED),
+        ("CK given last week, result awaited", "step2", ExamStatus.PENDING),
+        ("never taken step 3", "step3", ExamStatus.NOT_TAKEN),
+    ],
+)
+def test_a_step_taken_without_its_result(nlp, text, exam, expected):
+    assert read(nlp, text).changes[exam] == expected
+
+
+def test_a_ck_taken_without_its_score_is_asked_for_it(nlp):
+    assert "step2" not in read(nlp, "ck done").changes
+
+
+def test_done_is_about_an_exam_only_next_to_one(nlp):
+    # "done" with no exam in its clause is not carried to the exam of an earlier one.
+    assert read(nlp, "ck 231. I have done 3 months obs in IM").changes["step2"] == (
+        ExamStatus.PASSED
+    )
+    assert "step1" not in read(nlp, "I have done 2 months of electives").changes
+
+
+def test_pass_fail_names_the_format_not_a_fail(nlp):
+    assert read(nlp, "step 1 passed (pass/fail)").changes["step1"] == ExamStatus.PASSED
+    assert read(nlp, "s1 cleared, it was P/F").changes["step1"] == ExamStatus.PASSED
+
+
+@pytest.mark.parametrize(
+    ("text", "exam"),
+    [
+        ("when is the best time to take CK before ERAS", "step2"),
+        ("should I take step 3 before ranking", "step3"),
+        ("preparing for step 1, 3 months left", "step1"),
+        ("pls suggest resources, studying for ck", "step2"),
+    ],
+)
+def test_a_step_still_ahead(nlp, text, exam):
+    assert read(nlp, text).changes[exam] == ExamStatus.NOT_TAKEN
+
+
+def test_a_step_still_ahead_keeps_what_else_is_said(nlp):
+    assert read(nlp, "failed ck, should i retake ck or take step 3 first").changes == {
+        "step2": ExamStatus.FAILED,
+        "step3": ExamStatus.NOT_TAKEN,
+    }
+
+
+def test_every_step_untaken_even_when_steps_are_named(nlp):
+    parsed = read(nlp, "haven't given any step yet (not S1, not CK, nothing)")
+    assert set(status(parsed).values()) == {ExamStatus.NOT_TAKEN}
+    assert len(status(parsed)) == 3
