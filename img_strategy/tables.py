@@ -326,7 +326,13 @@ class Rules:
         dated_elsewhere = "as of" in statement_text or f"{{{figure_id}_date}}" in statement_text
         if source.as_of and source.as_of not in figure.display and not dated_elsewhere:
             notes.append(f"as of {source.as_of}")
-        return figure.display + (f" ({', '.join(notes)})" if notes else "")
+        if not notes:
+            return figure.display
+        # Inside the sentence's own brackets a second pair would nest ("(pass mark 218
+        # (reported))"): the notes then follow after a comma.
+        at = statement_text.find(f"{{{figure_id}}}")
+        inside = at >= 0 and statement_text.count("(", 0, at) > statement_text.count(")", 0, at)
+        return figure.display + (f", {', '.join(notes)}" if inside else f" ({', '.join(notes)})")
 
     @cached_property
     def _figure_texts(self) -> dict[tuple[str, str], str]:

@@ -149,7 +149,7 @@ def test_reported_and_dated_facts_say_so():
     blocked = full_text(
         ask(Question.CHANCES, specialty="internal_medicine", step2=ExamStatus.FAILED)
     )
-    assert "218 (reported, as of 1 July 2025)" in blocked
+    assert "218, reported, as of 1 July 2025" in blocked  # inside the sentence's brackets
 
 
 def test_missing_asks_only_for_what_the_question_needs():

@@ -107,3 +107,17 @@ def test_outlook_is_ordered():
     assert Outlook.VERY_HARD < Outlook.VERY_CHALLENGING < Outlook.SIGNIFICANT_CHALLENGE
     assert Outlook.SIGNIFICANT_CHALLENGE < Outlook.CHALLENGING < Outlook.REALISTIC < Outlook.STRONG
     assert Outlook.parse("very_strong") == Outlook.VERY_STRONG
+
+
+def test_a_figure_inside_brackets_adds_its_notes_without_nesting():
+    # "(current passing score 218 (reported, ...))" read badly; F4 is reported and dated.
+    from img_strategy import ExamStatus, Question, advise
+    from img_strategy.profile import Profile
+    from tests.img_strategy.support import TODAY
+
+    profile = Profile(
+        specialty="internal_medicine", step1=ExamStatus.PASSED, step2=ExamStatus.FAILED
+    )
+    text = "\n".join(advise(Question.STEP3, profile, today=TODAY).recommendations)
+    assert "(current passing score 218, reported, as of 1 July 2025)" in text
+    assert "((" not in text and "))" not in text
