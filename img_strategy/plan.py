@@ -382,6 +382,10 @@ def build_plan(
         first += 1
     chosen = plan
     cycle_lines: list[str] = []
+    if match_year is not None and match_year > first + MAX_MATCHES_AHEAD:
+        # An input limit, not advice: no month-by-month plan decades ahead.
+        cycle_lines.append(b.text("plan.target_far", asked_year=match_year, match_year=first))
+        match_year = None
     if match_year is not None and match_year != first:
         asked = _Cycle.of(rules, match_year)
         if match_year < first and asked.eras < start:
@@ -459,6 +463,9 @@ def build_plan(
 
 
 _ORDER = {kind: i for i, kind in enumerate(Kind)}
+# How many Matches after the first reachable one a plan may aim at (an input limit: a
+# student plans a few years ahead, as the parser's graduation-year limit allows).
+MAX_MATCHES_AHEAD = 4
 
 
 def _cycle_statement(

@@ -52,6 +52,7 @@ CONTEXT_KEYS = frozenset(
         "month",
         "months",
         "missed_year",
+        "asked_year",
         "weeks",
     }
 )

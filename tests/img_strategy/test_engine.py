@@ -323,7 +323,7 @@ def test_every_statement_is_reachable():
     for profile, question, said in product(VARIED_PROFILES + extra, Question, asked):
         advice = advise(question, profile, today=TODAY, asked=said)
         used |= {r.rule for r in advice.reasons}
-    # The plan's options: a Match asked for (past, tight, fitting, later) and a booked CK.
+    # The plan's options: a Match asked for (past, tight, fitting, later, too far) and a booked CK.
     from img_strategy.plan import build_plan
 
     pending = Profile(step1=ExamStatus.PASSED, step2=ExamStatus.NOT_TAKEN, graduation_year=2015)
@@ -332,6 +332,7 @@ def test_every_statement_is_reachable():
         (pending, TODAY, {"match_year": 2027}),
         (pending, TODAY, {"match_year": 2028}),
         (pending, TODAY, {"match_year": 2029}),
+        (pending, TODAY, {"match_year": 2099}),
         (pending, date(2027, 6, 20), {"match_year": 2028}),
         (pending, TODAY, {"ck_booked": date(2027, 1, 20)}),
         (pending, TODAY, {"ck_booked": date(2027, 8, 10)}),

@@ -208,6 +208,13 @@ def test_a_later_target_year_is_honoured_with_ck_in_the_window():
     assert "sit CK in May 2028" in p.cycle[0]
 
 
+def test_a_target_year_decades_ahead_is_not_planned_month_by_month():
+    p = plan(step1=P, step2=NT, match_year=2099)
+    assert p.match_year == 2028
+    assert "The 2099 Match is too far ahead to plan month by month" in text(p)
+    assert plan(step1=P, step2=NT, match_year=2032).match_year == 2032  # four after 2028
+
+
 def test_target_year_that_fits_is_confirmed():
     p = plan(step1=P, step2=NT, match_year=2028)
     assert p.match_year == 2028 and "it fits" in text(p)
