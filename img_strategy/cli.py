@@ -59,7 +59,13 @@ def _build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check-rules", help="load and check the rule tables")
     adv = sub.add_parser("advise", help="advice for one profile and question")
     adv.add_argument(
-        "--question", "-q", type=Question, choices=list(Question), default=Question.CHANCES
+        "--question",
+        "-q",
+        type=Question,
+        choices=list(Question),
+        default=Question.CHANCES,
+        metavar="QUESTION",  # argparse would list the members as "Question.CHANCES"
+        help=", ".join(q.value for q in Question),
     )
     profile_arguments(adv)
     adv.add_argument("--json", action="store_true", help="structured advice as JSON")
@@ -79,6 +85,11 @@ def profile_arguments(adv: argparse.ArgumentParser) -> None:
     adv.add_argument("--step2", type=_typed(parsing.parse_score, "score"), help="CK score")
     adv.add_argument("--step2-status", type=_status)
     adv.add_argument("--step2-attempts", type=_typed(parsing.parse_attempts, "attempts"))
+    adv.add_argument(
+        "--ck-date",
+        type=date.fromisoformat,
+        help="when CK was (or will be) taken, YYYY-MM-DD: decides 214-217 and books the plan",
+    )
     adv.add_argument("--practice", type=_typed(parsing.parse_score, "score"))
     adv.add_argument("--step3", type=_status)
     adv.add_argument("--visa", type=_typed(parsing.parse_visa, "visa"))
@@ -100,6 +111,7 @@ def profile_from_args(args: argparse.Namespace) -> Profile:
         step2_score=args.step2,
         step2_attempts=args.step2_attempts,
         step2_practice=args.practice,
+        step2_date=args.ck_date,
         step3=args.step3,
         visa=args.visa,
         graduation_year=args.grad_year,
@@ -143,7 +155,7 @@ def _plan(args: argparse.Namespace, profile: Profile) -> int:
         profile,
         args.today or date.today(),
         match_year=args.match_year,
-        ck_booked=args.ck_booked,
+        ck_booked=args.ck_booked or profile.step2_date,
     )
     print("\n\n".join(plan.messages()))
     if args.ics:

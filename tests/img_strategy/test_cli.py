@@ -60,3 +60,15 @@ def test_cli_rejects_bad_values(capsys):
     except SystemExit as exc:
         assert exc.code == 2
     assert "score" in capsys.readouterr().err
+
+
+def test_cli_ck_date_gives_one_reading_and_books_the_plan(capsys):
+    # `advise --specialty im --step1 pass --step2 216` hedges with both readings (#19);
+    # with the exam date there is one (F3: 214 until 30 June 2025).
+    base = ["--specialty", "im", "--step1", "pass", "--today", "2026-11-26"]
+    assert main(["advise", *base, "--step2", "216", "--ck-date", "2025-06-10"]) == 0
+    out = capsys.readouterr().out
+    assert "You took CK in June 2025, when the pass mark was 214" in out
+    assert "if you took it before" not in out
+    assert main(["plan", *base, "--step2-status", "not-taken", "--ck-date", "2027-03-15"]) == 0
+    assert "your booked CK in March 2027" in capsys.readouterr().out
