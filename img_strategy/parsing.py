@@ -941,7 +941,8 @@ def facts_from_mentions(
         changes["visa"] = Visa.EITHER if {Visa.J1, Visa.H1B} <= distinct else visas[-1]
     _apply_usce(usce, changes)
     for m, spec in specialties:
-        if msg.same_clause(m, Label.DURATION) or msg.same_clause(m, Label.USCE_TYPE):
+        usce_here = [u for u in msg.same_clause(m, Label.USCE_TYPE) if not msg.negated(u)]
+        if msg.same_clause(m, Label.DURATION) or usce_here:  # "2 months electives in IM"
             changes["usce_specialty"] = spec
         else:
             changes["specialty"] = spec
@@ -1125,14 +1126,17 @@ def _read_duration(
         if owner is not None:
             facts(parse_exam(owner.text)).scheduled = True
         return
+    joined = re.search(r"\b(?:and|plus|also|then)\b", before)  # "research and 3 months..."
     if (
         _cue("gap", _Where.AT_START, words=1).search(after)
-        or _cue("gap", _Where.AT_END, words=1).search(before)
+        or _cue("gap", _Where.AT_END, words=2).search(before)
         or _cue("age_after", _Where.AT_START).search(after)
         or _cue("age_before", _Where.AT_END).search(before)
         or _cue("study").search(before + " " + after)
+        or _cue("other_time", _Where.AT_START, words=1).search(after)
+        or (not joined and _cue("other_time", _Where.AT_END, words=1).search(before))
     ):
-        return
+        return  # a gap, an age, study time, or time in research or a job at home
     try:
         months = parse_duration(m.text)
     except ParseError as exc:

@@ -324,3 +324,40 @@ def test_every_step_untaken_even_when_steps_are_named(nlp):
     parsed = read(nlp, "haven't given any step yet (not S1, not CK, nothing)")
     assert set(status(parsed).values()) == {ExamStatus.NOT_TAKEN}
     assert len(status(parsed)) == 3
+
+
+# -- time that is not US clinical experience ------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "6 months research fellowship in boston, no patient contact",
+        "did 1 yr research in a US lab",
+        "1 year house job in Mayo hospital",
+        "research for 8 months at a US university",
+        "gap of almost 2 years after internship",
+        "should i postpone my application one year to get more usce?",
+        "delaying ERAS 1 year, is it ok",
+    ],
+)
+def test_research_jobs_and_delays_are_not_usce(nlp, text):
+    parsed = read(nlp, text)
+    assert "usce_months" not in parsed.changes
+    assert not [u for u in parsed.unsure if "usce_months" in u.changes]
+
+
+def test_usce_next_to_research_still_counts(nlp):
+    parsed = read(nlp, "research for 6 months then 2 months externship in NY")
+    assert parsed.changes["usce_months"] == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I have zero experience in USA", "no US clinical exposure yet", "no experience in the US"],
+)
+def test_no_experience_in_the_us_is_zero_usce(nlp, text):
+    assert read(nlp, text).changes["usce_months"] == 0
+
+
+def test_a_specialty_next_to_no_usce_is_the_one_applied_to(nlp):
+    changes = read(nlp, "i want neurology and i have zero experience in USA").changes
+    assert changes["specialty"] == "neurology" and "usce_specialty" not in changes
