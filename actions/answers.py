@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
 from actions.extras import extras_for
-from actions.mentions import facts_from_message
+from actions.mentions import asked_from_message, facts_from_message
 from actions.messages import DISCLAIMER, follow_up_buttons, menu_buttons
 from actions.problems import Reply, pending_notices
 from actions.slots import (
@@ -368,14 +368,19 @@ MIN_QUESTION_CONFIDENCE = 0.05
 
 def question_among_facts(tracker: Tracker) -> Question | None:
     """The question a facts-labelled message also asks: it ends a sentence with "?" and a
-    question intent is ranked among NLU's alternatives."""
+    question intent is ranked among NLU's alternatives; or it names a Match to plan for
+    ("plan for 2029 match pls, passed s1, ck not taken yet") and the plan is so ranked."""
     message = tracker.latest_message or {}
-    if "?" not in str(message.get("text") or ""):
+    marked = "?" in str(message.get("text") or "")
+    names_a_match = asked_from_message(message).match_year is not None
+    if not (marked or names_a_match):
         return None
     for ranked in message.get("intent_ranking") or []:
         questions = questions_from_intent(ranked.get("name"))
-        if questions and float(ranked.get("confidence") or 0) >= MIN_QUESTION_CONFIDENCE:
-            return questions[0]
+        if not questions or float(ranked.get("confidence") or 0) < MIN_QUESTION_CONFIDENCE:
+            continue
+        if marked or Question.PLAN in questions:
+            return questions[0] if marked else Question.PLAN
     return None
 
 

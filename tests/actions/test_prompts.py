@@ -131,6 +131,27 @@ async def test_a_question_among_facts_is_answered_not_dropped():
     assert slot_values(events)["question"] == "visa"
 
 
+async def test_facts_naming_a_match_to_plan_for_get_the_plan():
+    # NLU may label "plan for 2029 match pls, <facts>" as facts; the Match it names and the
+    # plan intent among the alternatives still ask for the plan, aimed at that Match.
+    from actions.answers import ActionAcknowledgeFacts
+
+    text = "plan for 2029 match pls, passed s1 first try, ck not taken yet"
+    asked = {"specialties": [], "uncovered": "other", "match_year": 2029}
+    slots = {"step1": "passed", "step2": "not_taken", "asked": asked, "disclaimer_shown": True}
+    tracker = make_tracker(text, slots=slots)
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "inform", "confidence": 0.7},
+        {"name": "ask_chances", "confidence": 0.15},
+        {"name": "ask_plan", "confidence": 0.1},
+    ]
+    tracker.events.append({"event": "slot", "name": "step1", "value": "passed"})
+    events, messages = await run(ActionAcknowledgeFacts(), tracker)
+    texts = "\n".join(m.get("text") or "" for m in messages)
+    assert slot_values(events)["question"] == "plan"
+    assert "You asked for the 2029 Match" in texts and "Step 2 CK:" in texts
+
+
 async def test_facts_without_a_question_mark_are_only_read_back():
     from actions.answers import ActionAcknowledgeFacts
 
