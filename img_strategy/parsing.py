@@ -533,6 +533,11 @@ _CLAUSE_BREAK = re.compile(
 # Between a score and the exam written after it: "212 in step 2", "230 (step 1)".
 _PREPOSITION = re.compile(r"\b(?:in|on|for|at|of|from)\b")
 _TO_EXAM = re.compile(r"[\s(:=-]*(?:(?:in|on|for|at|of|from|the|my|usmle)\b[\s(:=-]*)*")
+# Between a length of time and an exam it leads up to: "4 months for CK", "6 weeks left till
+# step 1".
+_TIME_FOR = re.compile(
+    r"\W*(?:(?:left|more|of|prep|study)\W+)*(?:for|till|until|before|to)\W*(?:the\W+|my\W+)?"
+)
 _ORDINAL = re.compile(r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th)\b")
 _LIST_SEPARATOR = re.compile(r"(?:\s|,|/|&|->|>|\band\b|\bthen\b)*")
 
@@ -676,6 +681,11 @@ class _Message:
             return False
         return bool(_negation_after().search(rest) or _cue("ruled_out").search(rest))
 
+    def asks(self, m: Mention) -> bool:
+        """Is ``m``'s clause a question, with or without its question mark?"""
+        text = self.clause_text(m)
+        return self.in_question(m) or bool(_cue("asking", _Where.AT_START).search(text))
+
     def supposed(self, m: Mention) -> bool:
         """A visa asked about or supposed rather than stated: "do I need step 3 if I go
         h1b", "can I get a J1?". Both visas weighed in one clause ("J1 or H1B, which is
@@ -688,7 +698,7 @@ class _Message:
             return True
         if _cue("needing", _Where.AT_END, words=1).search(self.before(m)):
             return False  # "what score for an IMG that needs j1 visa?"
-        return self.in_question(m) or bool(_cue("asking", _Where.AT_START).search(text))
+        return self.asks(m)
 
     def untaken(self, m: Mention) -> bool:
         """Does the clause say that exam ``m`` is not taken ("no step 3", "didn't sit CK
@@ -869,6 +879,7 @@ def facts_from_mentions(
         return per_exam.setdefault(exam, _ExamFacts())
 
     untaken: list[Exam] = []
+    asked_scores: list[Mention] = []
     for m in ordered:
         if any(lo <= m.start and m.end <= hi for lo, hi in date_spans):
             continue  # the year of a CK date ("15 March 2027") is not a graduation year
@@ -891,18 +902,27 @@ def facts_from_mentions(
             # A score with no exam answers the question asked, else it is a CK score by
             # convention ("is 228 enough for IM?").
             exam = parse_exam(owner.text) if owner else _exam_from_expected(expected)
+            if exam is None and msg.asks(m):
+                asked_scores.append(m)  # "is 240 enough for psych?": a target, or the CK
             scores.append((m, exam or Exam.STEP2))
         elif m.label == Label.RESULT:
             _read_result(msg, m, negated, facts, _exam_from_expected(expected))
         elif m.label == Label.ATTEMPTS:
             count = _safe(parse_attempts, m.text)
             owner = msg.exam_of(m, continuation=True) or _nearest(msg, m, Label.EXAM)
-            if count is not None and owner is not None and not negated:
+            ordinal = bool(_ORDINAL.search(_fold(m.text)))
+            if (
+                ordinal
+                and owner is not None
+                and _cue("coming", _Where.AT_START).search(msg.after(m))
+            ):
+                facts(parse_exam(owner.text)).retake = True  # "3rd attempt coming": not passed
+            elif count is not None and owner is not None and not negated:
                 exam_facts = facts(parse_exam(owner.text))
                 exam_facts.attempts = count
                 near = {_safe(parse_result, r.text) for r in msg.same_clause(m, Label.RESULT)}
                 # "failed CK once" counts failures; "on the second try" counts attempts.
-                exam_facts.attempts_ordinal = bool(_ORDINAL.search(_fold(m.text)))
+                exam_facts.attempts_ordinal = ordinal
                 failed_near = Result.FAILED in near - {Result.PASSED}
                 exam_facts.attempts_count_failures = failed_near and not exam_facts.attempts_ordinal
         elif m.label in (Label.GRAD_YEAR, Label.YEARS_AGO) and not negated:
@@ -926,6 +946,9 @@ def facts_from_mentions(
             if visa is not None:
                 visas.append(visa)
 
+    if asked_scores and _ck_ahead(per_exam.get(Exam.STEP2), untaken, per_exam):
+        # CK not taken yet: a score in a question is the one hoped for, not the user's.
+        scores = [(m, e) for m, e in scores if m not in asked_scores]
     _read_scores(msg, scores, problems, facts)
     _read_pending(msg, expected, facts)
     if msg.every_step_untaken():
@@ -964,6 +987,16 @@ def facts_from_mentions(
     return ParsedFacts(changes, tuple(problems), tuple(unsure), frozenset(declined))
 
 
+def _ck_ahead(ck: _ExamFacts | None, untaken: list[Exam], per_exam: dict[Exam, _ExamFacts]) -> bool:
+    """Does the message say CK is not taken yet (or give practice scores for it)?"""
+    practice = per_exam.get(Exam.PRACTICE)
+    return (
+        Exam.STEP2 in untaken
+        or (ck is not None and (Result.NOT_TAKEN in ck.results or ck.scheduled))
+        or (practice is not None and bool(practice.scores))
+    )
+
+
 def _read_result(
     msg: _Message,
     m: Mention,
@@ -976,6 +1009,8 @@ def _read_result(
     result = _safe(parse_result, m.text)
     if result is None:
         return
+    if msg.asks(m) and not msg.same_clause(m, Label.EXAM):
+        return  # "how do I explain the fail?": the fail is the one already told
     # "done", "given" say an exam is taken only next to it ("I have done 3 months obs").
     owner = msg.exam_of(m, continuation=result != Result.TAKEN)
     if owner is None and result == Result.TAKEN:
@@ -1009,6 +1044,8 @@ def _read_result(
     exam_facts.results.append(result)
     if msg.retake_after(m, owner):
         exam_facts.retake = True
+    if result == Result.FAILED and _cue("recent").search(msg.clause_text(m)):
+        exam_facts.retake = True  # "failed S1 in august": too recent to be passed since
 
 
 def _read_scores(
@@ -1030,12 +1067,20 @@ def _read_scores(
             code = "score_not_whole" if str(exc) in ("decimal", "negative") else "not_a_score"
             problems.append(Problem(code, m.text, exam))
             continue
-        clause_results = [
-            _safe(parse_result, r.text)
+        in_clause = [
+            (r, result)
             for r in msg.same_clause(m, Label.RESULT)
             if not msg.negated(r)
+            if (result := _safe(parse_result, r.text)) in (Result.FAILED, Result.PASSED)
         ]
-        failed = Result.FAILED in clause_results and Result.PASSED not in clause_results
+        clause_results = [result for _, result in in_clause]
+        preceding = [result for r, result in in_clause if r.end <= m.start]
+        if Result.FAILED in clause_results and Result.PASSED in clause_results and preceding:
+            # "failed CK first time with 205 then passed with 232": each score belongs to
+            # the result written before it.
+            failed = preceding[-1] == Result.FAILED
+        else:
+            failed = Result.FAILED in clause_results and Result.PASSED not in clause_results
         exam_facts = facts(exam)
         (exam_facts.failed_scores if failed else exam_facts.scores).extend(values)
 
@@ -1125,6 +1170,13 @@ def _read_duration(
         owner = msg.exam_of(m, continuation=False)
         if owner is not None:
             facts(parse_exam(owner.text)).scheduled = True
+        return
+    following = [c for c in msg.same_clause(m, Label.EXAM) if c.start >= m.end]
+    exam_next = following[0] if following else None
+    if exam_next is not None and _TIME_FOR.fullmatch(msg.folded[m.end : exam_next.start]):
+        exam = _safe(parse_exam, exam_next.text)
+        if exam is not None and exam != Exam.PRACTICE:
+            facts(exam).scheduled = True  # "I have 4 months for CK": still ahead
         return
     joined = re.search(r"\b(?:and|plus|also|then)\b", before)  # "research and 3 months..."
     if (

@@ -361,3 +361,56 @@ def test_no_experience_in_the_us_is_zero_usce(nlp, text):
 def test_a_specialty_next_to_no_usce_is_the_one_applied_to(nlp):
     changes = read(nlp, "i want neurology and i have zero experience in USA").changes
     assert changes["specialty"] == "neurology" and "usce_specialty" not in changes
+
+
+# -- fail-then-pass scores, recent fails, attempts ahead, hoped-for scores -------------------
+def test_each_score_belongs_to_the_result_before_it(nlp):
+    parsed = read(nlp, "failed ck first time with 205 then passed with 232")
+    assert parsed.problems == ()
+    assert parsed.changes["step2"] == ExamStatus.FAILED_THEN_PASSED
+    assert parsed.changes["step2_score"] == 232
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i failed S1 in august, what now", "just failed step 1 yesterday", "failed s1 last month"],
+)
+def test_a_recent_fail_is_not_passed_yet(nlp, text):
+    assert read(nlp, text).changes["step1"] == ExamStatus.FAILED
+
+
+def test_a_fail_long_ago_is_read_as_passed_since(nlp):
+    # With nothing else said, an old fail on record is usually followed by a pass; the
+    # read-back lets the user correct it.
+    assert read(nlp, "failed step 1 in 2017").changes["step1"] == ExamStatus.FAILED_THEN_PASSED
+
+
+def test_an_attempt_still_ahead_is_not_a_pass(nlp):
+    changes = read(nlp, "S1 failed twice, 3rd attempt coming in jan").changes
+    assert (changes["step1"], changes["step1_attempts"]) == (ExamStatus.FAILED, 2)
+
+
+def test_a_fail_named_in_a_question_is_the_one_told(nlp):
+    changes = read(nlp, "s1 passed 2016, ck 241. how do i explain a fail in interviews").changes
+    assert changes["step1"] == ExamStatus.PASSED and changes["step2"] == ExamStatus.PASSED
+
+
+def test_a_score_asked_about_before_ck_is_a_target(nlp):
+    changes = read(nlp, "ck not given yet, nbme 231. is 240 enough for psych?").changes
+    assert "step2_score" not in changes and changes["step2_practice"] == 231
+    # With nothing saying CK is ahead, the number is the user's CK.
+    assert read(nlp, "is 228 enough for IM?").changes["step2_score"] == 228
+
+
+@pytest.mark.parametrize(
+    ("text", "exam"),
+    [("I have 4 months for CK, what resources", "step2"), ("6 weeks left till step 1", "step1")],
+)
+def test_time_left_for_an_exam_is_not_usce(nlp, text, exam):
+    parsed = read(nlp, text)
+    assert parsed.changes[exam] == ExamStatus.NOT_TAKEN
+    assert "usce_months" not in parsed.changes and parsed.unsure == ()
+
+
+def test_step1_approved(nlp):
+    assert read(nlp, "Step 1 approved, CK 238").changes["step1"] == ExamStatus.PASSED
