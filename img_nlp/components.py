@@ -57,6 +57,9 @@ _AFTER = frozenset(
 )
 
 
+_LIST = frozenset({",", ";", ".", "?", "!"})
+
+
 def _im_spans(doc: Doc) -> list[tuple[int, int]]:
     """Token ranges spelling lowercase "im": spaCy's English tokenizer splits it into
     "i" + "m" (its "I'm" exception), so both forms are looked for."""
@@ -83,7 +86,9 @@ class ContextualSpecialty:
                 continue
             before = doc[start - 1].lower_ if start > 0 else None
             after = doc[end].lower_ if end < len(doc) else "?"
-            if before in _BEFORE or after in _AFTER:
+            # An item of a comma list of facts: "s1 pass ck 241, im, j1".
+            listed = before in _LIST and after in _LIST
+            if before in _BEFORE or after in _AFTER or listed:
                 spans.append(Span(doc, start, end, label="specialty"))
         doc.ents = filter_spans(spans)
         return doc

@@ -909,7 +909,10 @@ def facts_from_mentions(
             _read_result(msg, m, negated, facts, _exam_from_expected(expected))
         elif m.label == Label.ATTEMPTS:
             count = _safe(parse_attempts, m.text)
-            owner = msg.exam_of(m, continuation=True) or _nearest(msg, m, Label.EXAM)
+            owner = msg.exam_of(m, continuation=True)
+            if owner is None and msg.same_clause(m, Label.RESULT):
+                owner = _nearest(msg, m, Label.EXAM)  # "failed twice" with the exam elsewhere
+            # else: "unmatched twice" counts something other than exam attempts
             ordinal = bool(_ORDINAL.search(_fold(m.text)))
             if (
                 ordinal
@@ -959,16 +962,23 @@ def facts_from_mentions(
         said = per_exam.get(exam)
         if said is None or not (said.results or said.scores or said.failed_scores or said.pending):
             facts(exam).results.append(Result.NOT_TAKEN)
+    if not visas and (reply := _visa_word_reply(msg)) is not None:
+        visas.append(reply)  # "visa either works", "visa: not needed"
     if visas:
         distinct = set(visas)
         changes["visa"] = Visa.EITHER if {Visa.J1, Visa.H1B} <= distinct else visas[-1]
     _apply_usce(usce, changes)
+    applied: list[tuple[Mention, str]] = []
     for m, spec in specialties:
         usce_here = [u for u in msg.same_clause(m, Label.USCE_TYPE) if not msg.negated(u)]
         if msg.same_clause(m, Label.DURATION) or usce_here:  # "2 months electives in IM"
             changes["usce_specialty"] = spec
         else:
-            changes["specialty"] = spec
+            applied.append((m, spec))
+    # "I want psych but is neuro safer for me?": the one stated, not the one asked about.
+    stated = [spec for m, spec in applied if not msg.asks(m)]
+    if stated or applied:
+        changes["specialty"] = (stated or [spec for _, spec in applied])[-1]
     if "usce_specialty" in changes and "specialty" not in changes and expected == Field.SPECIALTY:
         changes["specialty"] = changes.pop("usce_specialty")
 
@@ -985,6 +995,25 @@ def facts_from_mentions(
             declined.add(Field.STEP2_PRACTICE)  # "no practice tests yet"
     _validate_years_and_durations(changes, problems, today)
     return ParsedFacts(changes, tuple(problems), tuple(unsure), frozenset(declined))
+
+
+_VISA_WORD = re.compile(r"(?<![\w'])visa(?:\s+need(?:ed)?)?\W+([\w']+(?:\W+[\w']+){0,2})")
+
+
+def _visa_word_reply(msg: _Message) -> Visa | None:
+    """ "visa either works", "visa: not needed": the word visa, then a reply to the visa
+    question, in a clause that names no visa."""
+    for clause in msg.clauses:
+        if any(
+            msg.clause_of(m) == msg.clauses.index(clause)
+            for m in msg.mentions
+            if m.label == Label.VISA
+        ):
+            continue
+        found = _VISA_WORD.search(msg.folded[clause.start : clause.end])
+        if found and (reply := _visa_reply(found.group(1))):
+            return Visa(reply)
+    return None
 
 
 def _ck_ahead(ck: _ExamFacts | None, untaken: list[Exam], per_exam: dict[Exam, _ExamFacts]) -> bool:
@@ -1136,7 +1165,11 @@ def _read_date(
 
 def _date_event(msg: _Message, m: Mention, expected: Field | None) -> _Event:
     clause = msg.clauses[msg.clause_of(m)]
-    before = msg.folded[max(clause.start, m.start - 30) : m.start]
+    # Only the words since the previous date: "yog 2016 not 2021, 2021 is when i finished
+    # my service" ties the last 2021 to nothing.
+    dates = (Label.GRAD_YEAR, Label.YEARS_AGO)
+    since = [c.end for c in msg.mentions if c.label in dates and c.end <= m.start]
+    before = msg.folded[max(clause.start, m.start - 30, *since) : m.start]
     next_word = re.match(r"\W*(\w*)", msg.folded[m.end : clause.end])
     owner = msg.exam_of(m, continuation=False)
     # "graduated in 2019", "yog 2019", "2019 passout", "2019 grad", "fresh grad"

@@ -414,3 +414,47 @@ def test_time_left_for_an_exam_is_not_usce(nlp, text, exam):
 
 def test_step1_approved(nlp):
     assert read(nlp, "Step 1 approved, CK 238").changes["step1"] == ExamStatus.PASSED
+
+
+# -- corrections of a year, months in relative dates, lists, specialties asked about --------
+def test_a_corrected_year_repeated_later_is_not_the_graduation(nlp):
+    parsed = read(nlp, "sorry yog is 2015 not 2020, 2020 is when i finished my service")
+    assert parsed.changes["graduation_year"] == 2015
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [("graduated in may last year", 2025), ("passed out in nov this year", 2026)],
+)
+def test_a_month_inside_a_relative_graduation_date(nlp, text, year):
+    assert read(nlp, text).changes["graduation_year"] == year
+
+
+def test_lowercase_im_in_a_comma_list_of_facts(nlp):
+    assert read(nlp, "s1 pass ck 241, im, j1").changes["specialty"] == "internal_medicine"
+    assert "specialty" not in read(nlp, "ok, im going to apply in 2027").changes
+
+
+@pytest.mark.parametrize(
+    ("text", "specialty"),
+    [
+        ("I want psych but is neuro safer for me?", "psychiatry"),
+        ("want anesthesia, should i also apply prelim IM", "anesthesiology"),
+        ("IM or FM, which is better for me?", "family_medicine"),
+    ],
+)
+def test_the_specialty_stated_beats_one_asked_about(nlp, text, specialty):
+    assert read(nlp, text).changes["specialty"] == specialty
+
+
+def test_a_count_of_something_else_is_not_exam_attempts(nlp):
+    changes = read(nlp, "Unmatched twice in IM. S1 pass, CK 226").changes
+    assert changes["step1"] == ExamStatus.PASSED and "step1_attempts" not in changes
+
+
+@pytest.mark.parametrize(
+    ("text", "visa"),
+    [("visa either works. is PMR ok?", Visa.EITHER), ("visa: not needed, gc", Visa.NONE)],
+)
+def test_the_word_visa_then_a_reply(nlp, text, visa):
+    assert read(nlp, text).changes["visa"] == visa
