@@ -914,11 +914,12 @@ def facts_from_mentions(
                 owner = _nearest(msg, m, Label.EXAM)  # "failed twice" with the exam elsewhere
             # else: "unmatched twice" counts something other than exam attempts
             ordinal = bool(_ORDINAL.search(_fold(m.text)))
-            if (
-                ordinal
-                and owner is not None
-                and _cue("coming", _Where.AT_START).search(msg.after(m))
-            ):
+            passed_here = any(
+                _safe(parse_result, r.text) == Result.PASSED
+                for r in msg.same_clause(m, Label.RESULT)
+            )
+            coming = _cue("coming", _Where.AT_START).search(msg.after(m))
+            if ordinal and owner is not None and coming and not passed_here:
                 facts(parse_exam(owner.text)).retake = True  # "3rd attempt coming": not passed
             elif count is not None and owner is not None and not negated:
                 exam_facts = facts(parse_exam(owner.text))
@@ -1040,9 +1041,10 @@ def _read_result(
         return
     if msg.asks(m) and not msg.same_clause(m, Label.EXAM):
         return  # "how do I explain the fail?": the fail is the one already told
-    # "done", "given" say an exam is taken only next to it ("I have done 3 months obs").
+    # "done", "given" say an exam is taken only next to it ("I have done 3 months obs"),
+    # and not in a question ("what should be done for step 3?").
     owner = msg.exam_of(m, continuation=result != Result.TAKEN)
-    if owner is None and result == Result.TAKEN:
+    if result == Result.TAKEN and (owner is None or msg.asks(m)):
         return
     if owner is None:
         if _cue("school").search(msg.after(m)) or _cue("school").search(msg.before(m)):
@@ -1073,7 +1075,8 @@ def _read_result(
     exam_facts.results.append(result)
     if msg.retake_after(m, owner):
         exam_facts.retake = True
-    if result == Result.FAILED and _cue("recent").search(msg.clause_text(m)):
+    dated = msg.same_clause(m, Label.GRAD_YEAR)  # "failed in march 2019" is not recent
+    if result == Result.FAILED and not dated and _cue("recent").search(msg.clause_text(m)):
         exam_facts.retake = True  # "failed S1 in august": too recent to be passed since
 
 

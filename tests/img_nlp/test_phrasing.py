@@ -458,3 +458,25 @@ def test_a_count_of_something_else_is_not_exam_attempts(nlp):
 )
 def test_the_word_visa_then_a_reply(nlp, text, visa):
     assert read(nlp, text).changes["visa"] == visa
+
+
+# -- guards: what the new readings must leave alone ------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("failed step 1 in march 2019", {"step1": ExamStatus.FAILED_THEN_PASSED}),
+        (
+            "failed S1 just once then passed",
+            {"step1": ExamStatus.FAILED_THEN_PASSED, "step1_attempts": 2},
+        ),
+        (
+            "s1 passed on 2nd attempt in 2019",
+            {"step1": ExamStatus.FAILED_THEN_PASSED, "step1_attempts": 2},
+        ),
+        ("what should be done for step 3?", {}),
+    ],
+)
+def test_old_fails_and_questions_keep_their_reading(nlp, text, expected):
+    changes = read(nlp, text).changes
+    assert {k: changes[k] for k in expected} == expected
+    assert "step3" not in changes or "step3" in expected
