@@ -538,6 +538,10 @@ _TO_EXAM = re.compile(r"[\s(:=-]*(?:(?:in|on|for|at|of|from|the|my|usmle)\b[\s(:
 _TIME_FOR = re.compile(
     r"\W*(?:(?:left|more|of|prep|study)\W+)*(?:for|till|until|before|to)\W*(?:the\W+|my\W+)?"
 )
+# The end of a clause that names exams still ahead: "ck and step 3 left".
+_LEFT = re.compile(
+    r"\W*(?:(?:are|is|still|yet)\W+)*(?:left|remaining|to go|to do|to give|to take|to write)\W*"
+)
 _ORDINAL = re.compile(r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th)\b")
 _LIST_SEPARATOR = re.compile(r"(?:\s|,|/|&|->|>|\band\b|\bthen\b)*")
 
@@ -715,6 +719,27 @@ class _Message:
         if found and found.group().lstrip().startswith("without") and self.in_question(m):
             return False
         return bool(found) or (after is not None and bool(after_pattern.search(after)))
+
+    def exams_left(self) -> list[Exam]:
+        """Exams a clause ends by saying are still ahead: "ck and step 3 left", "step 3
+        remaining"; a list of exams joined by "and", "," or "/" shares the word."""
+        found: list[Exam] = []
+        for index, clause in enumerate(self.clauses):
+            exams = [
+                m
+                for m in self.mentions
+                if m.label == Label.EXAM and self.clause_of(m) == index
+                if _safe(parse_exam, m.text) not in (None, Exam.PRACTICE)
+            ]
+            if not exams or not _LEFT.fullmatch(self.folded[exams[-1].end : clause.end]):
+                continue
+            listed = [exams[-1]]
+            for earlier in reversed(exams[:-1]):
+                if not _LIST_SEPARATOR.fullmatch(self.folded[earlier.end : listed[0].start]):
+                    break
+                listed.insert(0, earlier)
+            found.extend(parse_exam(m.text) for m in listed)
+        return found
 
     def every_step_untaken(self) -> bool:
         """A clause that says no Step is taken yet ("no step taken yet", "haven't started
@@ -950,6 +975,8 @@ def facts_from_mentions(
             if visa is not None:
                 visas.append(visa)
 
+    for exam in msg.exams_left():
+        facts(exam).scheduled = True  # "ck and step 3 left"
     if asked_scores and _ck_ahead(per_exam.get(Exam.STEP2), untaken, per_exam):
         # CK not taken yet: a score in a question is the one hoped for, not the user's.
         scores = [(m, e) for m, e in scores if m not in asked_scores]

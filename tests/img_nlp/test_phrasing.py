@@ -480,3 +480,18 @@ def test_old_fails_and_questions_keep_their_reading(nlp, text, expected):
     changes = read(nlp, text).changes
     assert {k: changes[k] for k in expected} == expected
     assert "step3" not in changes or "step3" in expected
+
+
+@pytest.mark.parametrize(
+    ("text", "ahead"),
+    [
+        ("i have given step 1 only, ck and step 3 left", ("step2", "step3")),
+        ("s1 done, ck left", ("step2",)),
+        ("CK/step3 still to do", ("step2", "step3")),
+        ("step 3 remaining, ck 240", ("step3",)),
+    ],
+)
+def test_steps_left(nlp, text, ahead):
+    changes = read(nlp, text).changes
+    assert [changes[exam] for exam in ahead] == [ExamStatus.NOT_TAKEN] * len(ahead)
+    assert changes.get("step1") in (None, ExamStatus.PASSED)
