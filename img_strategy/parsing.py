@@ -662,8 +662,10 @@ class _Message:
 
     def negated(self, m: Mention) -> bool:
         before = self.before(m)
-        negation = _cue("negation", _Where.AT_END, words=2)
-        return bool(negation.search(before)) and not _cue("not_negation").search(before)
+        found = _cue("negation", _Where.AT_END, words=2).search(before)
+        if found is None or "(" in found.group():
+            return False  # "None (citizen / green card)": the bracket says what it is
+        return not _cue("not_negation").search(before)
 
     def rest_of_clause(self, m: Mention) -> str | None:
         """The clause's text after ``m`` when no other value of its kind follows in it
@@ -691,18 +693,20 @@ class _Message:
         return self.in_question(m) or bool(_cue("asking", _Where.AT_START).search(text))
 
     def supposed(self, m: Mention) -> bool:
-        """A visa asked about or supposed rather than stated: "do I need step 3 if I go
-        h1b", "can I get a J1?". Both visas weighed in one clause ("J1 or H1B, which is
+        """A visa supposed or weighed rather than stated: "do I need step 3 if I go h1b",
+        "is h1b better for me?". Both visas weighed in one clause ("J1 or H1B, which is
         better?") say the user is open to either, and are read."""
         text = self.clause_text(m)
         weighed = {_safe(parse_visa, v.text) for v in self.same_clause(m, Label.VISA)} - {None}
         if Visa.EITHER in weighed or {Visa.J1, Visa.H1B} <= weighed:
             return False
-        if _cue("supposing").search(text):
-            return True
+        clause = self.clauses[self.clause_of(m)]
+        if _cue("supposing").search(self.folded[clause.start : m.start]):
+            return True  # "what if I needed an h1b", "if i go h1b route"
         if _cue("needing", _Where.AT_END, words=1).search(self.before(m)):
-            return False  # "what score for an IMG that needs j1 visa?"
-        return self.asks(m)
+            return False  # "an IMG that needs j1, which programs are better?"
+        # A plain question keeps its visa: "ck 241 j1 peds chances?" states the need.
+        return bool(_cue("supposing").search(text))
 
     def untaken(self, m: Mention) -> bool:
         """Does the clause say that exam ``m`` is not taken ("no step 3", "didn't sit CK
@@ -1129,7 +1133,7 @@ def _read_scores(
         in_clause = [
             (r, result)
             for r in msg.same_clause(m, Label.RESULT)
-            if not msg.negated(r)
+            if not msg.negated(r) and _result_exam(msg, r) in (None, exam)
             if (result := _safe(parse_result, r.text)) in (Result.FAILED, Result.PASSED)
         ]
         clause_results = [result for _, result in in_clause]
@@ -1142,6 +1146,12 @@ def _read_scores(
             failed = Result.FAILED in clause_results and Result.PASSED not in clause_results
         exam_facts = facts(exam)
         (exam_facts.failed_scores if failed else exam_facts.scores).extend(values)
+
+
+def _result_exam(msg: _Message, r: Mention) -> Exam | None:
+    """The exam a result in the clause is about ("ck 231 and a step 1 fail": Step 1)."""
+    owner = msg.exam_of(r, continuation=False)
+    return _safe(parse_exam, owner.text) if owner is not None else None
 
 
 def _read_pending(
