@@ -542,6 +542,8 @@ _TIME_FOR = re.compile(
 _LEFT = re.compile(
     r"\W*(?:(?:are|is|still|yet)\W+)*(?:left|remaining|to go|to do|to give|to take|to write)\W*"
 )
+# Words a question may start with before its question word: "also how...", "pls what...".
+_LEADING_FILLER = re.compile(r"^\W*(?:(?:also|and|so|then|ok|okay|pls|plz|please|sir|doc)\W+)+")
 _ORDINAL = re.compile(r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th)\b")
 _LIST_SEPARATOR = re.compile(r"(?:\s|,|/|&|->|>|\band\b|\bthen\b)*")
 
@@ -688,8 +690,9 @@ class _Message:
         return bool(_negation_after().search(rest) or _cue("ruled_out").search(rest))
 
     def asks(self, m: Mention) -> bool:
-        """Is ``m``'s clause a question, with or without its question mark?"""
-        text = self.clause_text(m)
+        """Is ``m``'s clause a question, with or without its question mark ("also how do
+        I explain the fail")?"""
+        text = _LEADING_FILLER.sub("", self.clause_text(m))
         return self.in_question(m) or bool(_cue("asking", _Where.AT_START).search(text))
 
     def supposed(self, m: Mention) -> bool:
