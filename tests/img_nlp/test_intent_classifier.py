@@ -1,0 +1,114 @@
+"""The linear intent classifier: trains, saves plain arrays, loads them, predicts as sklearn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import coo_matrix
+
+from img_nlp.intent_classifier import LinearIntentClassifier
+
+VOCABULARY = ("step", "ck", "visa", "j1", "h1b", "programs", "how", "many", "hi")
+
+
+def _message(words: str, intent: str | None = None) -> Message:
+    """A message with bag-of-words sentence features over VOCABULARY (as a featurizer sets)."""
+    counts = np.array([[words.split().count(w) for w in VOCABULARY]], dtype=float)
+    message = Message(data={TEXT: words, **({INTENT: intent} if intent else {})})
+    message.add_features(Features(coo_matrix(counts), "sentence", TEXT, "bow"))
+    return message
+
+
+TRAINING = [
+    ("hi", "greet"),
+    ("hi hi", "greet"),
+    ("how many programs", "ask_programs"),
+    ("many programs how", "ask_programs"),
+    ("visa j1", "ask_visa"),
+    ("visa h1b", "ask_visa"),
+    ("step ck", "ask_steps"),
+    ("ck step step", "ask_steps"),
+]
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path)
+
+
+def _context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), node_name="intent_classifier")
+
+
+def _trained(storage: LocalModelStorage, resource: Resource) -> LinearIntentClassifier:
+    classifier = LinearIntentClassifier.create(
+        LinearIntentClassifier.get_default_config(), storage, resource, _context()
+    )
+    classifier.train(TrainingData([_message(t, i) for t, i in TRAINING]))
+    return classifier
+
+
+def test_it_predicts_the_training_intents_and_ranks_them(storage: LocalModelStorage) -> None:
+    classifier = _trained(storage, Resource("linear"))
+    messages = [_message("how many programs"), _message("j1 visa"), _message("hi")]
+    classifier.process(messages)
+    assert [m.get(INTENT)["name"] for m in messages] == ["ask_programs", "ask_visa", "greet"]
+    ranking = messages[0].get("intent_ranking")
+    assert ranking[0]["name"] == "ask_programs"
+    confidences = [r["confidence"] for r in ranking]
+    assert confidences == sorted(confidences, reverse=True)
+    assert sum(confidences) == pytest.approx(1.0)
+
+
+def test_its_probabilities_are_scikit_learns(storage: LocalModelStorage) -> None:
+    classifier = _trained(storage, Resource("linear"))
+    messages = [_message(t) for t, _ in TRAINING] + [_message("ck visa how")]
+    expected = classifier.clf.predict_proba(classifier._create_X(messages))
+    assert classifier.classes == tuple(classifier.clf.classes_)
+    np.testing.assert_allclose(classifier.probabilities(messages), expected, rtol=1e-9)
+
+
+def test_a_loaded_model_predicts_the_same_without_pickle(storage: LocalModelStorage) -> None:
+    resource = Resource("linear")
+    trained = _trained(storage, resource)
+    with storage.read_from(resource) as directory:
+        saved = sorted(p.name for p in directory.iterdir())
+        with np.load(directory / saved[0], allow_pickle=False) as arrays:
+            assert {"classes", "weights", "bias"} <= set(arrays.files)
+    loaded = LinearIntentClassifier.load(
+        LinearIntentClassifier.get_default_config(), storage, resource, _context()
+    )
+    messages = [_message("step ck"), _message("hi how")]
+    np.testing.assert_allclose(
+        loaded.probabilities(messages), trained.probabilities(messages), rtol=1e-12
+    )
+
+
+def test_two_intents_give_the_same_probabilities_as_scikit_learn(
+    storage: LocalModelStorage,
+) -> None:
+    classifier = LinearIntentClassifier.create(
+        LinearIntentClassifier.get_default_config(), storage, Resource("binary"), _context()
+    )
+    classifier.train(TrainingData([_message(t, i) for t, i in TRAINING if i != "ask_visa"][:4]))
+    messages = [_message("hi"), _message("how many")]
+    expected = classifier.clf.predict_proba(classifier._create_X(messages))
+    np.testing.assert_allclose(classifier.probabilities(messages), expected, rtol=1e-9)
+
+
+def test_an_untrained_model_leaves_messages_alone(storage: LocalModelStorage) -> None:
+    loaded = LinearIntentClassifier.load(
+        LinearIntentClassifier.get_default_config(), storage, Resource("never"), _context()
+    )
+    message = _message("hi")
+    loaded.process([message])
+    assert message.get(INTENT) is None
