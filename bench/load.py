@@ -28,6 +28,7 @@ class LoadResult:
     errors: int = 0  # transport failures and non-200 answers
     unanswered: int = 0  # 200, but no text, or the guard's "unavailable"/"rate limited"
     conversations: int = 0
+    senders: list[str] = field(default_factory=list)  # one per conversation, for its tracker
     error_samples: list[str] = field(default_factory=list)
 
     def add(self, other: LoadResult) -> None:
@@ -37,6 +38,7 @@ class LoadResult:
         self.errors += other.errors
         self.unanswered += other.unanswered
         self.conversations += other.conversations
+        self.senders += other.senders
         self.error_samples += other.error_samples
 
     def summary(self) -> dict[str, Any]:
@@ -152,6 +154,7 @@ async def run_load(
                 await converse(user, sender, conversation)
                 finished[sender] = conversation
             result.conversations += 1
+            result.senders.append(sender)
             round_ += 1
 
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:

@@ -15,6 +15,7 @@ import hmac
 import logging
 import os
 import sys
+from collections import Counter
 
 import pluggy
 from rasa_sdk.__main__ import main as rasa_sdk_main
@@ -27,6 +28,7 @@ from sanic.response import HTTPResponse
 SECRET_HEADER = "X-Action-Secret"
 SECRET_VARIABLE = "ACTION_SERVER_SECRET"
 OPEN_PATHS = frozenset({"/health"})  # for readiness checks; it says nothing but "ok"
+STATS_PATH = "/stats"  # calls per action since start (behind the secret, like the webhook)
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 logger = logging.getLogger(__name__)
@@ -61,10 +63,37 @@ class SharedSecret:
             return response.json({"error": type(error).__name__}, status=500)
 
 
+class CallCounter:
+    """A rasa_sdk plugin counting webhook calls per action, read at ``/stats``.
+
+    `make bench` reads it to report action-server calls per user message (issue #20); each
+    Sanic worker counts its own calls, so it is exact with one worker, as bench runs it.
+    """
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+
+    @hookimpl
+    def attach_sanic_app_extensions(self, app: Sanic) -> None:
+        @app.on_request
+        async def count_call(request: Request) -> None:
+            if request.method == "POST" and request.path == "/webhook":
+                body = request.json if isinstance(request.json, dict) else {}
+                name = body.get("next_action")
+                self.calls[name if isinstance(name, str) else "?"] += 1
+
+        @app.get(STATS_PATH)
+        async def stats(request: Request) -> HTTPResponse:
+            return response.json({"total": sum(self.calls.values()), "calls": dict(self.calls)})
+
+
 def main() -> None:
     secret = os.environ.get(SECRET_VARIABLE, "")
     if not secret:
         sys.exit(f"error: set {SECRET_VARIABLE} (the Rasa servers send it on every call)")
+    # pluggy calls hooks last-registered first, so the secret's middleware is attached, and
+    # runs, before the counter's: a refused call is not counted.
+    plugin_manager().register(CallCounter())
     plugin_manager().register(SharedSecret(secret))
     rasa_sdk_main()
 

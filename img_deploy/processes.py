@@ -56,6 +56,10 @@ class Server:
         """Resident memory of the process and all its descendants (Sanic workers)."""
         return round(sum(_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024, 1)
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the process and all its descendants."""
+        return sum(_cpu_ticks(pid) for pid in _tree(self.process.pid)) / _CLOCK_TICKS
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGCONT)
@@ -82,6 +86,18 @@ def _tree(root: int) -> list[int]:
         found.append(pid)
         pending.extend(children.get(pid, []))
     return found
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        # Fields after the command name: state is field 3, utime 14 and stime 15 (proc(5)).
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def _rss_kb(pid: int) -> int:
