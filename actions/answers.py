@@ -44,6 +44,7 @@ from img_strategy import (
     hypothetical,
     missing,
 )
+from img_strategy.parsing import asks_something
 from img_strategy.render import explain_problem, render, render_reasons
 
 Domain = dict[str, Any]
@@ -367,11 +368,12 @@ MIN_QUESTION_CONFIDENCE = 0.05
 
 
 def question_among_facts(tracker: Tracker) -> Question | None:
-    """The question a facts-labelled message also asks: it ends a sentence with "?" and a
-    question intent is ranked among NLU's alternatives; or it names a Match to plan for
+    """The question a facts-labelled message also asks: a clause of it asks or requests
+    something ("?", "how many ...", "make me a plan") and a question intent is ranked among
+    NLU's alternatives; or it names a Match to plan for
     ("plan for 2029 match pls, passed s1, ck not taken yet") and the plan is so ranked."""
     message = tracker.latest_message or {}
-    marked = "?" in str(message.get("text") or "")
+    marked = asks_something(str(message.get("text") or ""))
     names_a_match = asked_from_message(message).match_year is not None
     if not (marked or names_a_match):
         return None

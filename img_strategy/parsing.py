@@ -1577,6 +1577,24 @@ def match_year(text: str) -> int | None:
 # What a question says beyond profile facts
 
 
+def asks_something(text: str) -> bool:
+    """Does a clause of ``text`` ask or request something, with or without its question
+    mark ("... ck 236, how many programs", "make me a plan. passed step 1")? Facts and a
+    question typed together are often labelled as facts alone; this says a question is
+    there to be found among NLU's alternatives (actions.answers.question_among_facts)."""
+    message = _Message(text, ())
+    asking = (
+        _cue("asking", _Where.AT_START),
+        _cue("asking_inside"),
+        _cue("requesting", _Where.AT_START, words=1),
+    )
+    for clause in message.clauses:
+        words = message.folded[clause.start : clause.end]
+        if clause.question or any(cue.search(words) for cue in asking):
+            return True
+    return False
+
+
 def asked_from_mentions(text: str, mentions: Iterable[Mention]) -> Asked:
     """The specialties a question names, in order ("IM or FM?"), the Match it asks a plan
     for ("plan for 2029 match"), and what kind of uncovered question it is, if it is one

@@ -152,6 +152,22 @@ async def test_facts_naming_a_match_to_plan_for_get_the_plan():
     assert "You asked for the 2029 Match" in texts and "Step 2 CK:" in texts
 
 
+async def test_a_request_among_facts_is_answered_without_a_question_mark():
+    from actions.answers import ActionAcknowledgeFacts
+
+    text = "make me a plan. cleared step 1 first go, ck 236"
+    slots = {"step1": "passed", "step2": "passed", "step2_score": 236, "disclaimer_shown": True}
+    tracker = make_tracker(text, slots=slots)
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "inform", "confidence": 0.6},
+        {"name": "ask_plan", "confidence": 0.25},
+        {"name": "ask_chances", "confidence": 0.1},
+    ]
+    tracker.events.append({"event": "slot", "name": "step2_score", "value": 236})
+    events, _ = await run(ActionAcknowledgeFacts(), tracker)
+    assert slot_values(events)["question"] == "plan"
+
+
 async def test_facts_without_a_question_mark_are_only_read_back():
     from actions.answers import ActionAcknowledgeFacts
 

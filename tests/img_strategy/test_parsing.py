@@ -14,6 +14,7 @@ from img_strategy.parsing import (
     Mention,
     ParseError,
     Reading,
+    asks_something,
     facts_from_mentions,
     parse_attempts,
     parse_months,
@@ -700,3 +701,32 @@ def test_dates_of_other_events_are_not_ck_dates(nlp):
     assert "step2_date" not in read(nlp, "step 1 in june 2021, ck 240").changes
     # A bare date answers the bot's CK question.
     assert read(nlp, "june 2025", expected=Field.STEP2).changes == {"step2_date": date(2025, 6, 1)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "passed s1, ck 241, which programs sponsor h1b",
+        "yog 2016 ck 229 is it too late for IM",
+        "make me a timeline. step 1 cleared first go",
+        "kindly guide, failed ck once then 231",
+        "pls suggest how many programs, FM, j1",
+        "ck 244, can u tell me my odds for neuro",
+        "no usce yet. what should i do first?",
+    ],
+)
+def test_a_question_or_request_is_found_without_its_question_mark(text):
+    assert asks_something(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "s1 pass, ck 236, j1, graduated 2019",
+        "pls note my ck is 230 not 220",
+        "need h1b not j1, 3 months usce in IM",
+        "planning to take CK in march",
+    ],
+)
+def test_facts_alone_ask_nothing(text):
+    assert not asks_something(text)
