@@ -58,6 +58,12 @@ FACTS_FLOOR = 0.96
 TOPIC_FLOOR = 0.45
 MAX_LOOPS = 7
 MAX_REPEATED_QUESTIONS = 8
+# The fresh set's floors (tests/conversations/blind_fresh/), first measured 2026-11-26 evening:
+# 94.4% facts, 47.7% on topic, 4 loops, 5 repeated questions; same margins, same rule.
+FRESH_FACTS_FLOOR = 0.92
+FRESH_TOPIC_FLOOR = 0.43
+FRESH_MAX_LOOPS = 6
+FRESH_MAX_REPEATED_QUESTIONS = 7
 
 # At most this many prompts are answered after the last turn: a bot that keeps asking past
 # it is stuck (seven facts exist; corrections and confirmations may add a few).
