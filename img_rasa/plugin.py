@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import rasa.core.channels
 import rasa.core.channels.console
 
-from img_rasa import console, fixes
+from img_rasa import api_limits, console, fixes
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,15 @@ FIXES: tuple[Fix, ...] = (
         "is sent as typed, and the server side is guarded like every channel",
         "tests/img_rasa/test_console.py::test_free_text_after_buttons_is_answered_and_2_picks",
         _console_channel,
+    ),
+    Fix(
+        "size limits on the HTTP API",
+        "the token-protected HTTP API handed text of any length to NLU (/model/parse, "
+        "/conversations/<id>/messages) and stored conversations under ids longer than the "
+        "tracker table's column; such requests get 400 in Rasa's error format, with the "
+        "channels' MESSAGE_MAX_CHARS; every other request is served as before",
+        "tests/img_rasa/test_api_limits.py::test_oversized_input_is_refused_and_the_rest_served_as_before",
+        api_limits.apply,
     ),
 )
 

@@ -20,8 +20,9 @@ from enum import Enum
 # import Rasa to name it.
 FORGET_CONVERSATION = "img_forget_conversation"
 
-# The tracker store's sender_id column holds 255 characters; a channel prefix and a user id
-# of at most this length always fit.
+# The tracker store's sender_id column (Rasa's SQLTrackerStore): no conversation id is longer.
+SENDER_ID_MAX_CHARS = 255
+# A channel prefix and a user id of at most this length always fit in that column.
 USER_ID_MAX_CHARS = 128
 # Printable ASCII without spaces or slashes: safe in the HTTP API's URL paths and in logs.
 _USER_ID = re.compile(r"[A-Za-z0-9_.:@+=-]+")
