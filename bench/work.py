@@ -62,7 +62,7 @@ class WorkMeter:
         return round(predictions / messages, 2) if messages else None
 
     def _events(self, sender: str) -> list[dict[str, Any]]:
-        conversation = urllib.parse.quote(self.conversation_id(sender), safe="")
+        conversation = urllib.parse.quote(self.conversation_id(sender), safe=":")
         url = f"{self.base_url}/conversations/{conversation}/tracker?token={self.token}"
         with urllib.request.urlopen(url, timeout=60) as reply:
             return json.loads(reply.read()).get("events") or []

@@ -57,9 +57,13 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
     ) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=self.config["C"])
-        self._classes: np.ndarray = np.array([], dtype=str)
-        self._weights: np.ndarray = np.zeros((0, 0))
-        self._bias: np.ndarray = np.zeros(0)
+        self._use(np.array([], dtype=str), np.zeros((0, 0)), np.zeros(0))
+
+    def _use(self, classes: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> None:
+        self._classes, self._weights, self._bias = classes, weights, bias
+        # The product below takes the weights feature-major; a C-ordered copy made once saves
+        # scipy a copy of the whole matrix on every message (0.27 ms against 0.014 ms here).
+        self._by_feature = np.ascontiguousarray(weights.T)
 
     def _create_X(self, messages: list[Message]) -> csr_matrix:
         """One row per message: its sparse sentence features (the featurizers' sums)."""
@@ -83,14 +87,13 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             # the same probabilities through the softmax below.
             weights = np.vstack([-weights[0] / 2, weights[0] / 2])
             bias = np.array([-bias[0] / 2, bias[0] / 2])
-        self._classes = np.asarray(self.clf.classes_, dtype=str)
-        self._weights, self._bias = weights, bias
+        self._use(np.asarray(self.clf.classes_, dtype=str), weights, bias)
         self.persist()
         return self._resource
 
     def probabilities(self, messages: list[Message]) -> np.ndarray:
         """Softmax of the linear scores, one row per message, columns in ``classes`` order."""
-        scores = self._create_X(messages) @ self._weights.T + self._bias
+        scores = self._create_X(messages) @ self._by_feature + self._bias
         scores = np.asarray(scores) - np.max(scores, axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -137,9 +140,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
                 model_storage.read_from(resource) as model_dir,
                 np.load(model_dir / _WEIGHTS_FILE, allow_pickle=False) as saved,
             ):
-                component._classes = saved["classes"]
-                component._weights = saved["weights"]
-                component._bias = saved["bias"]
+                component._use(saved["classes"], saved["weights"], saved["bias"])
         except (ValueError, FileNotFoundError):
             # Rasa loads every component of an NLU-less model too; an untrained one predicts
             # nothing rather than failing the model load.
