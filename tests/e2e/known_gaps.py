@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-KNOWN_GAPS: dict[str, str] = {
-    "test_phrasing_dialogue.py::test_issue_example[two failed tries at a prompt lead on]": (
-        "#14: a second unreadable reply at the visa prompt does not move on yet"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def mark_known_gaps(items: list[pytest.Item]) -> None:

@@ -1,0 +1,56 @@
+"""The fallback with per-intent thresholds: a guessed "start over" is an unclear message."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from img_nlp.fallback import GuardedFallbackClassifier
+
+
+@pytest.fixture
+def guard() -> GuardedFallbackClassifier:
+    config = {
+        **GuardedFallbackClassifier.get_default_config(),
+        "threshold": 0.3,
+        "ambiguity_threshold": 0.05,
+        "intent_thresholds": {"start_over": 0.8},
+    }
+    context = ExecutionContext(GraphSchema({}), node_name="fallback")
+    return GuardedFallbackClassifier.create(config, None, None, context)  # type: ignore[arg-type]
+
+
+def _classified(intent: str, confidence: float, runner_up: float = 0.1) -> Message:
+    ranking = [
+        {"name": intent, "confidence": confidence},
+        {"name": "inform", "confidence": runner_up},
+    ]
+    return Message(data={TEXT: "...", INTENT: dict(ranking[0]), "intent_ranking": ranking})
+
+
+def test_a_guessed_start_over_becomes_a_fallback(guard: GuardedFallbackClassifier) -> None:
+    message = _classified("start_over", 0.43)
+    guard.process([message])
+    assert message.get(INTENT)["name"] == "nlu_fallback"
+    assert message.get("intent_ranking")[1]["name"] == "start_over"  # kept for the record
+
+
+def test_a_clear_start_over_stands(guard: GuardedFallbackClassifier) -> None:
+    message = _classified("start_over", 0.97)
+    guard.process([message])
+    assert message.get(INTENT)["name"] == "start_over"
+
+
+def test_other_intents_keep_the_general_threshold(guard: GuardedFallbackClassifier) -> None:
+    kept, dropped = _classified("ask_visa", 0.43), _classified("ask_visa", 0.25)
+    guard.process([kept, dropped])
+    assert kept.get(INTENT)["name"] == "ask_visa"
+    assert dropped.get(INTENT)["name"] == "nlu_fallback"
+
+
+def test_ambiguity_still_falls_back(guard: GuardedFallbackClassifier) -> None:
+    message = _classified("ask_visa", 0.45, runner_up=0.43)
+    guard.process([message])
+    assert message.get(INTENT)["name"] == "nlu_fallback"
