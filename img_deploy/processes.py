@@ -22,10 +22,31 @@ RUN_SECRET = secrets.token_urlsafe(32)
 RUN_WEB_SECRET = secrets.token_urlsafe(32)
 
 
-def free_port() -> int:
+# Ports for the servers we start: below Linux's ephemeral range (ip_local_port_range,
+# 32768-60999 by default). A port the kernel picks (bind to 0) lies in that range, so until
+# the server binds it, seconds later once its model is loaded, any outgoing connection on
+# the machine may take it as its local port ("address already in use"; seen in make soak).
+SERVER_PORTS = range(20_000, 32_768)
+_handed_out: set[int] = set()  # this process's picks: no server is given another's port
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on, outside the ephemeral range and not
+    handed out before by this process."""
+    while True:
+        port = secrets.choice(SERVER_PORTS)
+        if port not in _handed_out and _bindable(port):
+            _handed_out.add(port)
+            return port
 
 
 @dataclass
@@ -212,10 +233,9 @@ def consecutive_free_ports(count: int) -> int:
     """The first of ``count`` consecutive free ports on 127.0.0.1 (cluster instances)."""
     while True:
         first = free_port()
-        try:
-            for port in range(first, first + count):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-            return first
-        except OSError:
+        rest = range(first + 1, first + count)
+        if rest and rest[-1] not in SERVER_PORTS:
             continue
+        if not _handed_out.intersection(rest) and all(_bindable(port) for port in rest):
+            _handed_out.update(rest)
+            return first
