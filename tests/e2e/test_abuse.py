@@ -26,6 +26,7 @@ from tests.conversations.runner import conversation_id as rest_conversation_id
 from tests.e2e.conftest import (
     ACTION_SECRET,
     TELEGRAM_SECRET,
+    TOKEN,
     TWILIO_NUMBER,
     TWILIO_SID,
     TWILIO_TOKEN,
@@ -99,6 +100,24 @@ def test_1_the_longest_allowed_message_is_answered(rasa_stack):
     assert "shorter" not in rasa_stack.said("abuse-longest", text)
 
 
+def test_1_and_11_a_token_holder_of_the_http_api_is_held_to_the_same_limits(rasa_stack):
+    huge = "ck 240 " * 14_286
+    conversation = rest_conversation_id("abuse-api")
+    started = time.monotonic()
+    for path, body in (
+        ("/model/parse", {"text": huge}),
+        (f"/conversations/{conversation}/messages", {"text": huge, "sender": "user"}),
+    ):
+        status, reply = post_json(rasa_stack, body, f"{path}?token={TOKEN}")
+        assert status == 400 and b"at most 2000 characters" in reply and b"ck 240" not in reply
+    assert time.monotonic() - started < 1.0
+    assert events_of(rasa_stack, conversation) == 0  # nothing parsed, nothing stored
+    long_id = f"/conversations/{'s' * 1_000}/messages?token={TOKEN}"
+    assert post_json(rasa_stack, {"text": "hi", "sender": "user"}, long_id)[0] == 400
+    assert rasa_stack.rows("SELECT COUNT(*) FROM events WHERE LENGTH(sender_id) > 255") == 0
+    still_answers(rasa_stack)
+
+
 # Row 2 ------------------------------------------------------------------------------------
 
 
@@ -121,6 +140,21 @@ def test_2_rest_cannot_read_change_or_delete_a_whatsapp_users_data(rasa_stack):
     kept = profiles(rasa_stack).load("whatsapp", "+15550042042")
     assert kept is not None and kept.profile.step2_score == 241
     assert events_of(rasa_stack, victim) == victim_events
+    still_answers(rasa_stack)
+
+
+def test_2_rest_cannot_read_change_or_delete_a_telegram_users_profile(rasa_stack):
+    profiles(rasa_stack).save("telegram", "4242", Profile(step2_score=243, visa=Visa.H1B))
+    for claim in (
+        {"sender": "telegram:4242"},
+        {"sender": "4242", "input_channel": "telegram"},
+        {"sender": "tg-4242", "input_channel": "telegram"},  # the id Telegram had before
+    ):
+        assert "243" not in rasa_stack.said(claim["sender"], "what do you know about me?")
+        assert post_json(rasa_stack, {**claim, "message": "my ck is 199, no visa needed"})[0] == 200
+        post_json(rasa_stack, {**claim, "message": "forget me"})
+    kept = profiles(rasa_stack).load("telegram", "4242")
+    assert kept is not None and kept.profile.step2_score == 243
     still_answers(rasa_stack)
 
 
@@ -340,6 +374,13 @@ def test_12_the_rate_limit_follows_the_verified_identity(rasa_stack):
     assert sum(1 for replies in flood if replies) == 21  # 20 answers and one notice
     assert "faster than I can answer" in flood[20][0]["text"]
     still_answers(rasa_stack)
+    victim = "whatsapp:+15550012012"
+    for _ in range(22):  # a REST caller naming the WhatsApp user floods its own key
+        rasa_stack.say(victim, "hi")
+    assert whatsapp(rasa_stack, victim, "hi") == 200
+    rasa_stack.fake_apis.wait_quiet()
+    replies = [call.body["Body"] for call in rasa_stack.fake_apis.sent("Messages.json", To=victim)]
+    assert replies and not any("faster than I can answer" in reply for reply in replies)
 
 
 # Fuzzing ----------------------------------------------------------------------------------
