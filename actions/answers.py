@@ -29,6 +29,8 @@ from actions.slots import (
     pending_questions,
     profile_from_tracker,
     questions_from_intent,
+    questions_from_message,
+    questions_in_message,
     skipped_fields,
     today,
 )
@@ -201,8 +203,8 @@ class ActionAnswerNow(Reply):
     async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        questions = questions_from_intent(intent) or [pending_question(tracker) or Question.CHANCES]
+        asked = questions_from_message(tracker.latest_message or {})
+        questions = asked or [pending_question(tracker) or Question.CHANCES]
         events = answer_all(dispatcher, tracker, questions, profile_from_tracker(tracker))
         dispatcher.utter_message(text=messages.BACK_TO_QUESTION)
         return events
@@ -330,11 +332,14 @@ class ActionAcknowledgeFacts(Reply):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
         changed = _profile_slots_set_this_turn(tracker)
+        asked = questions_among_facts(tracker)
+        profile = profile_from_tracker(tracker)
         if not changed:
+            if asked:  # a question NLU took for facts: answered, not "no facts found"
+                return _answer_among_facts(dispatcher, tracker, asked, profile)
             if not pending_notices(tracker):  # a refused value was explained instead
                 dispatcher.utter_message(text=messages.NO_FACTS_FOUND)
             return []
-        profile = profile_from_tracker(tracker)
         only_changed = Profile.from_dict(
             {k: v for k, v in profile.to_dict().items() if k in changed}
         )
@@ -350,11 +355,8 @@ class ActionAcknowledgeFacts(Reply):
         question = pending_question(tracker)
         if tracker.get_slot(CONSENT_SLOT) == "yes":
             save_profile(dispatcher, tracker, announce=False)
-        if (asked := question_among_facts(tracker)) is not None:
-            # Facts and a question in one message that NLU labelled as facts only: the
-            # question is answered with what is known rather than dropped.
-            advice = advise(asked, profile, today=today())
-            return [SlotSet(QUESTION_SLOT, asked.value), *send_advice(dispatcher, tracker, advice)]
+        if asked:
+            return _answer_among_facts(dispatcher, tracker, asked, profile)
         if question is not None and tracker.get_slot(WHY_SLOT):
             advice = advise(question, profile, today=today())
             return send_advice(dispatcher, tracker, advice, preface="With that change:")
@@ -362,28 +364,43 @@ class ActionAcknowledgeFacts(Reply):
         return []
 
 
+def _answer_among_facts(
+    dispatcher: CollectingDispatcher, tracker: Tracker, asked: list[Question], profile: Profile
+) -> list[EventType]:
+    """Facts and questions in one message that NLU labelled as facts only: the questions
+    are answered with what is known rather than dropped."""
+    return [
+        SlotSet(QUESTION_SLOT, asked[0].value),
+        SlotSet(MORE_QUESTIONS_SLOT, None),
+        *answer_all(dispatcher, tracker, asked, profile),
+    ]
+
+
 # A question intent ranked below "inform" still names the question a message asks when the
 # message is a question; below this confidence the ranking is noise.
 MIN_QUESTION_CONFIDENCE = 0.05
 
 
-def question_among_facts(tracker: Tracker) -> Question | None:
-    """The question a facts-labelled message also asks: a clause of it asks or requests
-    something ("?", "how many ...", "make me a plan") and a question intent is ranked among
-    NLU's alternatives; or it names a Match to plan for
-    ("plan for 2029 match pls, passed s1, ck not taken yet") and the plan is so ranked."""
+def questions_among_facts(tracker: Tracker) -> list[Question]:
+    """The questions a facts-labelled message also asks: those its asking parts ask on
+    their own words; else, when a clause of it asks or requests something ("?", "how many
+    ...", "make me a plan"), the question intent ranked first among NLU's alternatives; or,
+    when it names a Match to plan for ("plan for 2029 match pls, passed s1, ck not taken
+    yet"), the plan if it is so ranked."""
     message = tracker.latest_message or {}
+    if own := questions_in_message(message):
+        return own
     marked = asks_something(str(message.get("text") or ""))
     names_a_match = asked_from_message(message).match_year is not None
     if not (marked or names_a_match):
-        return None
+        return []
     for ranked in message.get("intent_ranking") or []:
         questions = questions_from_intent(ranked.get("name"))
         if not questions or float(ranked.get("confidence") or 0) < MIN_QUESTION_CONFIDENCE:
             continue
         if marked or Question.PLAN in questions:
-            return questions[0] if marked else Question.PLAN
-    return None
+            return [questions[0] if marked else Question.PLAN]
+    return []
 
 
 def _values_before_this_turn(tracker: Tracker, names: set[str]) -> dict[str, Any]:

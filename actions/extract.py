@@ -36,6 +36,7 @@ from actions.slots import (
     profile_from_tracker,
     profile_slot_events,
     questions_from_intent,
+    questions_from_message,
     requested_field,
     today,
     with_match_year,
@@ -50,6 +51,8 @@ logger = logging.getLogger(__name__)
 
 # Intents whose numbers are hypothetical or not about the user at all.
 NO_EXTRACTION_INTENTS = frozenset({"what_if", "ask_out_of_scope", "bot_challenge"})
+# Intents of facts given or corrected: a question typed with them is still asked.
+FACT_INTENTS = frozenset({"inform", "correct"})
 # Intents that, at a form prompt, are meant as its answer (the others have their own rules:
 # a question is answered, "why?" explained, and so on). A reply of this kind that gives no
 # fact counts as a failed try at the prompt.
@@ -161,6 +164,9 @@ class ActionExtractProfile(Action):
         (see the interruption rule), so the pending question is only set outside it."""
         events: list[EventType] = []
         questions = questions_from_intent(turn.intent)
+        if questions or turn.intent in FACT_INTENTS:
+            # Each part of the message that asks is classified on its own words too.
+            questions = questions_from_message(turn.message)
         if questions and not turn.in_form:
             more = [q.value for q in questions[1:]]
             events.append(SlotSet(QUESTION_SLOT, questions[0].value))

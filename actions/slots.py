@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from datetime import date
 from enum import Enum
 from typing import Any, TypeVar
@@ -87,6 +88,43 @@ def questions_from_intent(intent: str | None) -> list[Question]:
         if question is not None and question not in found:
             found.append(question)
     return found
+
+
+# The parse result's questions, each classified on its own words (img_nlp.intent_classifier).
+QUESTIONS_KEY = "questions"
+# A question's own classification is taken when its best intent is a question intent at
+# least this sure; below it the words alone are too few to tell.
+MIN_OWN_CONFIDENCE = 0.3
+
+
+def questions_in_message(message: Mapping[str, Any]) -> list[Question]:
+    """The questions a message's parts ask, each classified on its own words, in the order
+    asked: "ck 241 j1, what are my chances for IM and how many programs" asks two, however
+    the whole line is labelled. Empty when no part asks a question clearly."""
+    found: list[Question] = []
+    for part in message.get(QUESTIONS_KEY) or []:
+        ranking = part.get("intent_ranking") if isinstance(part, Mapping) else None
+        best = ranking[0] if isinstance(ranking, list) and ranking else {}
+        if not isinstance(best, Mapping):
+            continue
+        if float(best.get("confidence") or 0) < MIN_OWN_CONFIDENCE:
+            continue
+        for question in questions_from_intent(best.get("name")):
+            if question not in found:
+                found.append(question)
+    return found
+
+
+def questions_from_message(message: Mapping[str, Any]) -> list[Question]:
+    """Every question the latest message asks: those its parts ask on their own words,
+    else the whole message's question intent (a multi-intent adds the questions it names
+    that no part did)."""
+    intent = (message.get("intent") or {}).get("name")
+    whole = questions_from_intent(intent)
+    own = questions_in_message(message)
+    if not own:
+        return whole
+    return own + [q for q in whole if q not in own and len(whole) > 1]
 
 
 def pending_questions(tracker: Tracker) -> list[Question]:

@@ -15,6 +15,14 @@ Rasa ships ``LogisticRegressionClassifier``; this class keeps its training and i
 
 Probabilities are computed here from the saved weights (a softmax over ``X @ W.T + b``),
 so loading needs no scikit-learn object and the saved file cannot run code.
+
+Each question a message asks is also classified on its own words (``questions`` in the
+parse result): people type facts and two or three questions in one line ("s1 pass ck 241
+j1, what are my chances for IM and how many programs"), and the whole line's intent can
+name only one of them, or a neighbour pulled off course by the facts. The parser says where
+the questions are (``img_strategy.parsing.question_spans``); a question's features are the
+sum of its tokens' rows of each sentence-level featurizer, which is what that featurizer
+gives for the question typed alone.
 """
 
 from __future__ import annotations
@@ -28,15 +36,24 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
-from scipy.sparse import csr_matrix, vstack
+from scipy.sparse import csr_matrix, hstack, vstack
+
+from img_strategy.parsing import QuestionSpan, question_spans
 
 logger = logging.getLogger(__name__)
 
 _WEIGHTS_FILE = "weights.npz"
+
+# The parse result's key for the questions of a message, each classified on its own words:
+# ``[{"start": 0, "end": 26, "text": ..., "intent_ranking": [{"name", "confidence"}, ...]}]``.
+QUESTIONS = "questions"
+# How many intents each question's ranking keeps.
+QUESTION_RANKING_LENGTH = 3
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -93,10 +110,40 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
 
     def probabilities(self, messages: list[Message]) -> np.ndarray:
         """Softmax of the linear scores, one row per message, columns in ``classes`` order."""
-        scores = self._create_X(messages) @ self._by_feature + self._bias
-        scores = np.asarray(scores) - np.max(scores, axis=1, keepdims=True)
+        return self._softmax(self._create_X(messages))
+
+    def _softmax(self, X: csr_matrix) -> np.ndarray:
+        scores = np.asarray(X @ self._by_feature + self._bias)
+        scores = scores - np.max(scores, axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
+
+    def _ranking(self, row: np.ndarray, length: int) -> list[dict[str, Any]]:
+        order = np.argsort(-row, kind="stable")
+        if length > 0:
+            order = order[:length]
+        return [{"name": str(self._classes[i]), "confidence": float(row[i])} for i in order]
+
+    def questions(self, message: Message) -> list[dict[str, Any]]:
+        """Each question of the message (``question_spans``) with its own intent ranking;
+        none when the featurizers left no per-token rows to add up."""
+        text = message.get(TEXT) or ""
+        spans = question_spans(text)
+        rows = [(span, row) for span in spans if (row := _span_row(message, span)) is not None]
+        if not rows or self._weights.size == 0:
+            return []
+        X = vstack([row for _, row in rows], format="csr")
+        if X.shape[1] != self._weights.shape[1]:
+            return []  # featurizers that do not add up per token: nothing to say
+        return [
+            {
+                "start": span.start,
+                "end": span.end,
+                "text": text[span.start : span.end],
+                "intent_ranking": self._ranking(probabilities, QUESTION_RANKING_LENGTH),
+            }
+            for (span, _), probabilities in zip(rows, self._softmax(X), strict=True)
+        ]
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -108,12 +155,10 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             return messages
         ranking_length = self.config[RANKING_LENGTH]
         for message, row in zip(messages, self.probabilities(messages), strict=True):
-            order = np.argsort(-row, kind="stable")
-            if ranking_length > 0:
-                order = order[:ranking_length]
-            ranking = [{"name": str(self._classes[i]), "confidence": float(row[i])} for i in order]
+            ranking = self._ranking(row, ranking_length)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
+            message.set(QUESTIONS, self.questions(message), add_to_output=True)
         return messages
 
     def persist(self) -> None:
@@ -146,3 +191,30 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             # nothing rather than failing the model load.
             logger.debug("no trained weights for %s", execution_context.node_name)
         return component
+
+
+def _span_row(message: Message, span: QuestionSpan) -> csr_matrix | None:
+    """The sentence features the message's featurizers would give for the text of ``span``
+    alone: per featurizer, the sum of its sequence rows over the span's tokens (a bag of
+    word or character n-gram counts adds up token by token), in the order Rasa stacks the
+    sentence features. None when the span holds no token or a featurizer has no rows."""
+    tokens = message.get(TOKENS_NAMES[TEXT]) or []
+    inside = [i for i, t in enumerate(tokens) if t.start >= span.start and t.end <= span.end]
+    if not inside:
+        return None
+    sequences = {
+        str(f.origin): f.features
+        for f in message.features
+        if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SEQUENCE
+    }
+    parts = []
+    for feature in message.features:
+        if feature.attribute != TEXT or not feature.is_sparse():
+            continue
+        if feature.type != FEATURE_TYPE_SENTENCE:
+            continue
+        sequence = sequences.get(str(feature.origin))
+        if sequence is None or sequence.shape[0] != len(tokens):
+            return None
+        parts.append(csr_matrix(csr_matrix(sequence)[inside].sum(axis=0)))
+    return hstack(parts, format="csr") if parts else None

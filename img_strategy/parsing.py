@@ -1577,22 +1577,92 @@ def match_year(text: str) -> int | None:
 # What a question says beyond profile facts
 
 
+# Inside a clause, a conjunction that opens a further question: "what are my chances and how
+# many programs", "can i match gen surg or should i go prelim first".
+_NEXT_QUESTION = re.compile(r"\s(?:and|also|or|plus|n|&)\s+(?=\S)")
+
+
+@dataclass(frozen=True)
+class QuestionSpan:
+    """Where one question of a message is, as character offsets into its text."""
+
+    start: int
+    end: int
+
+
+def question_spans(text: str) -> tuple[QuestionSpan, ...]:
+    """The parts of ``text`` that ask or request something, in order: its clauses that end
+    with a question mark or open with a question word or a request ("... ck 236, how many
+    programs", "make me a plan"), each cut again where a conjunction opens a further
+    question ("what are my chances and how many programs"). Facts typed around them are
+    left out, so that each question can be classified on its own words."""
+    message = _Message(text, ())
+    spans: list[QuestionSpan] = []
+    previous: _Clause | None = None
+    for clause in message.clauses:
+        starts = [clause.start]
+        words = message.folded[clause.start : clause.end]
+        for joint in _NEXT_QUESTION.finditer(words):
+            if _opens_question(words[joint.end() :]):
+                starts.append(clause.start + joint.start())
+        ends = [*starts[1:], clause.end]
+        for start, end in zip(starts, ends, strict=True):
+            part = message.folded[start:end]
+            if not ((end == clause.end and clause.question) or _asks(part)):
+                continue
+            if start == clause.start and previous and _leads_into(message.folded, previous, clause):
+                start = previous.start  # "IM or FM, which is better": the choice is asked
+            spans.append(_trimmed(text, start, end))
+        previous = clause
+    return tuple(span for span in spans if span.end > span.start)
+
+
+# A clause of at most this many words, before a question after a comma, is part of it.
+_LEAD_IN_WORDS = 4
+
+
+def _leads_into(folded: str, previous: _Clause, clause: _Clause) -> bool:
+    """Is ``previous`` a short lead-in of ``clause`` ("J1 or H1B, which is better?"): cut
+    from it by a comma only, not itself a question?"""
+    lead = folded[previous.start : previous.end]
+    return (
+        folded[previous.end : clause.start].strip() == ","
+        and not previous.question
+        and len(lead.split()) <= _LEAD_IN_WORDS
+        and not _opens_question(lead)
+        and _opens_question(folded[clause.start : clause.end])
+    )
+
+
+def _opens_question(words: str) -> bool:
+    """Does ``words`` start with a question word or a request, after "also", "pls"...?"""
+    words = _LEADING_FILLER.sub("", words)
+    return bool(
+        _cue("asking", _Where.AT_START).search(words)
+        or _cue("requesting", _Where.AT_START, words=1).search(words)
+    )
+
+
+def _asks(words: str) -> bool:
+    """Does ``words`` ask without a question mark: opening with a question word or a
+    request, or asking in a run-on line ("yog 2016 ck 229 is it too late for IM")?"""
+    return _opens_question(words) or bool(_cue("asking_inside").search(words))
+
+
+def _trimmed(text: str, start: int, end: int) -> QuestionSpan:
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return QuestionSpan(start, end)
+
+
 def asks_something(text: str) -> bool:
     """Does a clause of ``text`` ask or request something, with or without its question
     mark ("... ck 236, how many programs", "make me a plan. passed step 1")? Facts and a
     question typed together are often labelled as facts alone; this says a question is
     there to be found among NLU's alternatives (actions.answers.question_among_facts)."""
-    message = _Message(text, ())
-    asking = (
-        _cue("asking", _Where.AT_START),
-        _cue("asking_inside"),
-        _cue("requesting", _Where.AT_START, words=1),
-    )
-    for clause in message.clauses:
-        words = message.folded[clause.start : clause.end]
-        if clause.question or any(cue.search(words) for cue in asking):
-            return True
-    return False
+    return bool(question_spans(text))
 
 
 def asked_from_mentions(text: str, mentions: Iterable[Mention]) -> Asked:

@@ -179,3 +179,59 @@ async def test_facts_without_a_question_mark_are_only_read_back():
     tracker.events.append({"event": "slot", "name": "step2_score", "value": 226})
     _, messages = await run(ActionAcknowledgeFacts(), tracker)
     assert messages[-1]["text"] == "What would you like to know?"
+
+
+def _parts(*parts: tuple[str, str, float]) -> list[dict]:
+    """The parse result's questions: each part's text and its own best intent."""
+    return [
+        {"text": text, "intent_ranking": [{"name": intent, "confidence": confidence}]}
+        for text, intent, confidence in parts
+    ]
+
+
+async def test_every_question_of_a_message_is_kept_whatever_the_whole_line_is_labelled():
+    text = "s1 pass ck 241 j1. what are my chances for IM and how many programs should i apply"
+    tracker = make_tracker(text, intent="ask_target_score")
+    tracker.latest_message["questions"] = _parts(
+        ("what are my chances for IM", "ask_chances", 0.8),
+        ("and how many programs should i apply", "ask_programs", 0.9),
+    )
+    values = slot_values((await run(ActionExtractProfile(), tracker))[0])
+    assert values["question"] == "chances"
+    assert values["more_questions"] == ["programs"]
+
+
+async def test_a_part_too_unsure_of_its_question_leaves_the_whole_lines_intent():
+    tracker = make_tracker("ck 241, and which one", intent="ask_visa")
+    tracker.latest_message["questions"] = _parts(("and which one", "ask_compare", 0.2))
+    values = slot_values((await run(ActionExtractProfile(), tracker))[0])
+    assert values["question"] == "visa"
+
+
+async def test_two_questions_among_facts_are_both_answered():
+    from actions.answers import ActionAcknowledgeFacts
+
+    text = "ck 238, need h1b. which visa is better? and do i need step 3 before applying"
+    slots = {"step2": "passed", "step2_score": 238, "visa": "h1b"}
+    tracker = make_tracker(text, slots=slots)
+    tracker.latest_message["questions"] = _parts(
+        ("which visa is better", "ask_visa", 0.7),
+        ("and do i need step 3 before applying", "ask_step3", 0.6),
+    )
+    tracker.events.append({"event": "slot", "name": "step2_score", "value": 238})
+    events, messages = await run(ActionAcknowledgeFacts(), tracker)
+    answered = [m.get("metadata", {}).get("question") for m in messages]
+    assert answered.index("visa") < answered.index("step3")
+    assert slot_values(events)["question"] == "visa"
+
+
+async def test_a_question_labelled_as_facts_is_answered_even_without_facts():
+    from actions.answers import ActionAcknowledgeFacts
+
+    tracker = make_tracker("and how many signals do we get for peds")
+    tracker.latest_message["questions"] = _parts(
+        ("and how many signals do we get for peds", "ask_signaling", 0.6)
+    )
+    events, messages = await run(ActionAcknowledgeFacts(), tracker)
+    assert "signaling" in [m.get("metadata", {}).get("question") for m in messages]
+    assert not any(m.get("text", "").startswith("Noted") for m in messages)

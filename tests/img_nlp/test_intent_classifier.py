@@ -1,7 +1,9 @@
-"""The linear intent classifier: trains, saves plain arrays, loads them, predicts as sklearn."""
+"""The linear intent classifier: trains, saves plain arrays, loads them, predicts as sklearn,
+and classifies each question of a message on its own words."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -9,13 +11,15 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.constants import FEATURE_TYPE_SEQUENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import coo_matrix
 
-from img_nlp.intent_classifier import LinearIntentClassifier
+from img_nlp.intent_classifier import QUESTION_RANKING_LENGTH, QUESTIONS, LinearIntentClassifier
 
 VOCABULARY = ("step", "ck", "visa", "j1", "h1b", "programs", "how", "many", "hi")
 
@@ -112,3 +116,44 @@ def test_an_untrained_model_leaves_messages_alone(storage: LocalModelStorage) ->
     message = _message("hi")
     loaded.process([message])
     assert message.get(INTENT) is None
+
+
+def _tokenized(text: str) -> Message:
+    """A message as the featurizers leave it: tokens, one bag-of-words row per token
+    (sequence) and their sum (sentence), from the same origin."""
+    tokens = [Token(m.group(), m.start()) for m in re.finditer(r"\w+|[^\w\s]", text)]
+    words = [t.text.lower() for t in tokens]
+    rows = np.array([[float(w == v) for v in VOCABULARY] for w in words])
+    message = Message(data={TEXT: text, TOKENS_NAMES[TEXT]: tokens})
+    message.add_features(Features(coo_matrix(rows), FEATURE_TYPE_SEQUENCE, TEXT, "bow"))
+    message.add_features(Features(coo_matrix(rows.sum(axis=0)), "sentence", TEXT, "bow"))
+    return message
+
+
+def test_each_question_of_a_message_is_classified_on_its_own_words(
+    storage: LocalModelStorage,
+) -> None:
+    classifier = _trained(storage, Resource("linear"))
+    message = _tokenized("hi hi. how many programs and which visa j1 or h1b")
+    classifier.process([message])
+    questions = message.get(QUESTIONS)
+    assert [q["text"] for q in questions] == ["how many programs", "and which visa j1 or h1b"]
+    assert [q["intent_ranking"][0]["name"] for q in questions] == ["ask_programs", "ask_visa"]
+    assert message.get(INTENT)["name"] not in ("ask_programs", "ask_visa")  # the greeting wins
+
+
+def test_a_questions_features_are_those_of_its_words_typed_alone(
+    storage: LocalModelStorage,
+) -> None:
+    classifier = _trained(storage, Resource("linear"))
+    whole, alone = _tokenized("hi. which visa j1 or h1b?"), _tokenized("which visa j1 or h1b?")
+    classifier.process([whole, alone])
+    (question,) = whole.get(QUESTIONS)
+    assert question["intent_ranking"] == alone.get("intent_ranking")[:QUESTION_RANKING_LENGTH]
+
+
+def test_facts_alone_have_no_questions(storage: LocalModelStorage) -> None:
+    classifier = _trained(storage, Resource("linear"))
+    message = _tokenized("step ck, visa j1")
+    classifier.process([message])
+    assert message.get(QUESTIONS) == []

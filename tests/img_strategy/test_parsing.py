@@ -15,6 +15,7 @@ from img_strategy.parsing import (
     ParseError,
     Reading,
     asks_something,
+    question_spans,
     facts_from_mentions,
     parse_attempts,
     parse_months,
@@ -730,3 +731,39 @@ def test_a_question_or_request_is_found_without_its_question_mark(text):
 )
 def test_facts_alone_ask_nothing(text):
     assert not asks_something(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "questions"),
+    [
+        # facts around a question are left out
+        (
+            "s1 pass ck 241 yog 2023 need j1. what are my chances for IM and how many "
+            "programs should i apply to",
+            ["what are my chances for IM", "and how many programs should i apply to"],
+        ),
+        (
+            "is my age a problem? and is YOG 2015 too old",
+            ["is my age a problem", "and is YOG 2015 too old"],
+        ),
+        (
+            "can i match gen surg or should i go prelim first",
+            ["can i match gen surg", "or should i go prelim first"],
+        ),
+        # a short lead-in cut off by a comma names what is weighed
+        (
+            "J1 or H1B, which is better for me long term?",
+            ["J1 or H1B, which is better for me long term"],
+        ),
+        ("make me a timeline. step 1 cleared first go", ["make me a timeline"]),
+        ("yog 2016 ck 229 is it too late for IM", ["yog 2016 ck 229 is it too late for IM"]),
+        # one question with "and" inside it is not cut
+        (
+            "how many signals for neuro and where to send them?",
+            ["how many signals for neuro and where to send them"],
+        ),
+        ("s1 pass, ck 236, j1, graduated 2019", []),
+    ],
+)
+def test_each_question_of_a_message_is_found_apart_from_the_facts(text, questions):
+    assert [text[s.start : s.end] for s in question_spans(text)] == questions
