@@ -28,6 +28,7 @@ gives for the question typed alone.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -48,12 +49,20 @@ from img_strategy.parsing import QuestionSpan, question_spans
 logger = logging.getLogger(__name__)
 
 _WEIGHTS_FILE = "weights.npz"
+# Rasa's multi-intent labels join their intents with this ("ask_compare+ask_programs").
+INTENT_SPLIT = "+"
 
 # The parse result's key for the questions of a message, each classified on its own words:
 # ``[{"start": 0, "end": 26, "text": ..., "intent_ranking": [{"name", "confidence"}, ...]}]``.
 QUESTIONS = "questions"
 # How many intents each question's ranking keeps.
 QUESTION_RANKING_LENGTH = 3
+# A question's own words are often few ("is that enough to match?", "what do I do now?"):
+# its ranking is its own probabilities times the whole message's support for the same
+# question raised to this power, so that the facts around it ("4 interview invites so
+# far") say what it is about, while a second question the whole line ranks low still wins
+# its own part. 0 ignores the context, 1 weighs it as much as the question's words.
+CONTEXT_WEIGHT = 0.5
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -62,8 +71,13 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Rasa's defaults, plus ``C`` (inverse regularisation strength)."""
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
+        """Rasa's defaults, plus ``C`` (inverse regularisation strength) and
+        ``context_weight`` (how much a question's ranking leans on the whole message's)."""
+        return {
+            **LogisticRegressionClassifier.get_default_config(),
+            "C": 1.0,
+            "context_weight": CONTEXT_WEIGHT,
+        }
 
     def __init__(
         self,
@@ -124,9 +138,20 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             order = order[:length]
         return [{"name": str(self._classes[i]), "confidence": float(row[i])} for i in order]
 
-    def questions(self, message: Message) -> list[dict[str, Any]]:
-        """Each question of the message (``question_spans``) with its own intent ranking;
-        none when the featurizers left no per-token rows to add up."""
+    def in_context(self, own: np.ndarray, whole: np.ndarray) -> np.ndarray:
+        """Rows of a message's questions' probabilities, each weighed by the whole
+        message's support for its intents (``CONTEXT_WEIGHT``). The support for an intent
+        is the probability of every intent sharing a question with it, so that a
+        multi-intent label of the whole line ("ask_chances+ask_programs") supports each of
+        its questions."""
+        support = _shared_questions(self.classes) @ whole
+        weighed = own * np.power(support, float(self.config["context_weight"]))
+        return weighed / weighed.sum(axis=1, keepdims=True)
+
+    def questions(self, message: Message, whole: np.ndarray) -> list[dict[str, Any]]:
+        """Each question of the message (``question_spans``) with its own intent ranking
+        in the context of the whole message's probabilities ``whole``; none when the
+        featurizers left no per-token rows to add up."""
         text = message.get(TEXT) or ""
         spans = question_spans(text)
         rows = [(span, row) for span in spans if (row := _span_row(message, span)) is not None]
@@ -142,7 +167,9 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
                 "text": text[span.start : span.end],
                 "intent_ranking": self._ranking(probabilities, QUESTION_RANKING_LENGTH),
             }
-            for (span, _), probabilities in zip(rows, self._softmax(X), strict=True)
+            for (span, _), probabilities in zip(
+                rows, self.in_context(self._softmax(X), whole), strict=True
+            )
         ]
 
     @property
@@ -158,7 +185,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             ranking = self._ranking(row, ranking_length)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
-            message.set(QUESTIONS, self.questions(message), add_to_output=True)
+            message.set(QUESTIONS, self.questions(message, row), add_to_output=True)
         return messages
 
     def persist(self) -> None:
@@ -191,6 +218,14 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             # nothing rather than failing the model load.
             logger.debug("no trained weights for %s", execution_context.node_name)
         return component
+
+
+@lru_cache(maxsize=4)
+def _shared_questions(classes: tuple[str, ...]) -> np.ndarray:
+    """1 where two intents share a question ("ask_chances" and "ask_chances+ask_programs",
+    every intent with itself), else 0."""
+    parts = [frozenset(c.split(INTENT_SPLIT)) for c in classes]
+    return np.array([[float(bool(a & b)) for b in parts] for a in parts])
 
 
 def _span_row(message: Message, span: QuestionSpan) -> csr_matrix | None:

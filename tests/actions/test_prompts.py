@@ -232,6 +232,6 @@ async def test_a_question_labelled_as_facts_is_answered_even_without_facts():
     tracker.latest_message["questions"] = _parts(
         ("and how many signals do we get for peds", "ask_signaling", 0.6)
     )
-    events, messages = await run(ActionAcknowledgeFacts(), tracker)
+    _, messages = await run(ActionAcknowledgeFacts(), tracker)
     assert "signaling" in [m.get("metadata", {}).get("question") for m in messages]
     assert not any(m.get("text", "").startswith("Noted") for m in messages)

@@ -146,6 +146,7 @@ def test_a_questions_features_are_those_of_its_words_typed_alone(
     storage: LocalModelStorage,
 ) -> None:
     classifier = _trained(storage, Resource("linear"))
+    classifier.config["context_weight"] = 0  # the question's own words only
     whole, alone = _tokenized("hi. which visa j1 or h1b?"), _tokenized("which visa j1 or h1b?")
     classifier.process([whole, alone])
     (question,) = whole.get(QUESTIONS)
@@ -157,3 +158,17 @@ def test_facts_alone_have_no_questions(storage: LocalModelStorage) -> None:
     message = _tokenized("step ck, visa j1")
     classifier.process([message])
     assert message.get(QUESTIONS) == []
+
+
+def test_the_whole_message_says_what_a_question_of_few_words_is_about(
+    storage: LocalModelStorage,
+) -> None:
+    classifier = _trained(storage, Resource("linear"))
+    classes = classifier.classes
+    whole = np.array([1.0 if c == "ask_visa" else 0.0 for c in classes])
+    own = np.full((1, len(classes)), 1 / len(classes))
+    weighed = classifier.in_context(own, whole + 1e-6)
+    assert classes[int(np.argmax(weighed))] == "ask_visa"
+    assert weighed.sum() == pytest.approx(1.0)
+    classifier.config["context_weight"] = 0
+    np.testing.assert_allclose(classifier.in_context(own, whole + 1e-6), own)

@@ -15,7 +15,6 @@ from img_strategy.parsing import (
     ParseError,
     Reading,
     asks_something,
-    question_spans,
     facts_from_mentions,
     parse_attempts,
     parse_months,
@@ -25,6 +24,7 @@ from img_strategy.parsing import (
     parse_visa,
     parse_year,
     parse_years_ago,
+    question_spans,
 )
 from tests.img_nlp.support import mentions, read
 from tests.img_strategy.support import TODAY
