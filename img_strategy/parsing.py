@@ -16,7 +16,7 @@ from datetime import date
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -279,23 +279,28 @@ def parse_specialty(text: str) -> str:
     return _canonical("specialties", text, any_case=True)
 
 
+_E = TypeVar("_E", bound=Enum)
+
+
 def parse_exam(text: str) -> Exam:
     """A Step or the practice exams; :class:`ParseError` for an exam named only to be kept
     apart from them (Step 2 CS)."""
-    canonical = _canonical("exams", text)
-    try:
-        return Exam(canonical)
-    except ValueError as exc:
-        raise ParseError(f"not a tracked exam: {text}") from exc
+    return _member(Exam, "exams", text, "a tracked exam")
 
 
 def parse_result(text: str) -> Result:
     """A result; :class:`ParseError` for words that name a scoring format ("pass/fail")."""
-    canonical = _canonical("results", text)
+    return _member(Result, "results", text, "a result")
+
+
+def _member(kind: type[_E], group: str, text: str, what: str) -> _E:
+    """The member of ``kind`` a vocabulary word stands for. Some words are listed only to be
+    told apart from the members (their canonical form is no member): :class:`ParseError`."""
+    canonical = _canonical(group, text)
     try:
-        return Result(canonical)
+        return kind(canonical)
     except ValueError as exc:
-        raise ParseError(f"not a result: {text}") from exc
+        raise ParseError(f"not {what}: {text}") from exc
 
 
 def parse_usce_kind(text: str) -> UsceKind:
