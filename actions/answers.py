@@ -31,6 +31,7 @@ from actions.slots import (
     questions_from_intent,
     questions_from_message,
     questions_in_message,
+    requested_field,
     skipped_fields,
     today,
 )
@@ -203,11 +204,25 @@ class ActionAnswerNow(Reply):
     async def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
     ) -> list[EventType]:
+        if _answers_the_prompt(tracker):
+            return []  # the form goes on with the fact it was given
         asked = questions_from_message(tracker.latest_message or {})
         questions = asked or [pending_question(tracker) or Question.CHANCES]
         events = answer_all(dispatcher, tracker, questions, profile_from_tracker(tracker))
         dispatcher.utter_message(text=messages.BACK_TO_QUESTION)
         return events
+
+
+def _answers_the_prompt(tracker: Tracker) -> bool:
+    """A reply that gives the fact the form asked for and asks nothing, though NLU took it
+    for a question ("j1 or h1b" at the visa prompt reads like the visa question): the fact
+    is already stored, so it is a reply, not a question mid-form."""
+    field = requested_field(tracker)
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "")
+    if field is None or questions_in_message(message) or asks_something(text):
+        return False
+    return field.value in facts_from_message(message, expected=field).changes
 
 
 class ActionWhatIf(Reply):

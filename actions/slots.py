@@ -97,32 +97,43 @@ QUESTIONS_KEY = "questions"
 MIN_OWN_CONFIDENCE = 0.3
 
 
-def questions_in_message(message: Mapping[str, Any]) -> list[Question]:
-    """The questions a message's parts ask, each classified on its own words, in the order
-    asked: "ck 241 j1, what are my chances for IM and how many programs" asks two, however
-    the whole line is labelled. Empty when no part asks a question clearly."""
-    found: list[Question] = []
+def _part_bests(message: Mapping[str, Any]) -> list[tuple[list[Question], float]]:
+    """Each asking part's best question intent and its confidence, when it is sure enough."""
+    bests = []
     for part in message.get(QUESTIONS_KEY) or []:
         ranking = part.get("intent_ranking") if isinstance(part, Mapping) else None
         best = ranking[0] if isinstance(ranking, list) and ranking else {}
         if not isinstance(best, Mapping):
             continue
-        if float(best.get("confidence") or 0) < MIN_OWN_CONFIDENCE:
-            continue
-        for question in questions_from_intent(best.get("name")):
-            if question not in found:
-                found.append(question)
+        confidence = float(best.get("confidence") or 0)
+        if confidence >= MIN_OWN_CONFIDENCE:
+            bests.append((questions_from_intent(best.get("name")), confidence))
+    return bests
+
+
+def questions_in_message(message: Mapping[str, Any]) -> list[Question]:
+    """The questions a message's parts ask, each classified on its own words, in the order
+    asked: "ck 241 j1, what are my chances for IM and how many programs" asks two, however
+    the whole line is labelled. Empty when no part asks a question clearly."""
+    found: list[Question] = []
+    for questions, _ in _part_bests(message):
+        found += [q for q in questions if q not in found]
     return found
 
 
 def questions_from_message(message: Mapping[str, Any]) -> list[Question]:
     """Every question the latest message asks: those its parts ask on their own words,
     else the whole message's question intent (a multi-intent adds the questions it names
-    that no part did)."""
-    intent = (message.get("intent") or {}).get("name")
-    whole = questions_from_intent(intent)
+    that no part did). A single part that its own words make less sure than the whole line
+    is read with the line ("a 2 year gap after graduation, is that a problem?": "that" is
+    the gap)."""
+    intent = message.get("intent") or {}
+    whole = questions_from_intent(intent.get("name"))
+    bests = _part_bests(message)
     own = questions_in_message(message)
     if not own:
+        return whole
+    if len(bests) == 1 and len(whole) == 1 and float(intent.get("confidence") or 0) > bests[0][1]:
         return whole
     return own + [q for q in whole if q not in own and len(whole) > 1]
 

@@ -21,7 +21,13 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from img_nlp.intent_classifier import QUESTIONS
+
 INTENT_THRESHOLDS_KEY = "intent_thresholds"
+# A part of the message that asks (img_nlp.intent_classifier classifies each on its own words)
+# and is at least this sure of its question is what the message asks, however unsure the
+# whole line is ("how many programs for pediatrics? step 1 score 215, ck 232").
+CLEAR_PART_CONFIDENCE = 0.5
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -33,6 +39,19 @@ class GuardedFallbackClassifier(FallbackClassifier):
     def get_default_config() -> dict[str, Any]:
         return {**FallbackClassifier.get_default_config(), INTENT_THRESHOLDS_KEY: {}}
 
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Rasa's fallback, except that a line one of whose parts clearly asks a question is
+        read as that question rather than as not understood."""
+        not_understood = []
+        for message in messages:
+            part = _clear_question_part(message) if self._should_fallback(message) else None
+            if part is None:
+                not_understood.append(message)
+            else:
+                message.data[INTENT] = part
+        super().process(not_understood)  # falls back only where it should, in place
+        return messages
+
     def _nlu_confidence_below_threshold(self, message: Message) -> tuple[bool, float]:
         intent = message.data[INTENT]
         confidence = intent.get(PREDICTED_CONFIDENCE_KEY)
@@ -41,3 +60,14 @@ class GuardedFallbackClassifier(FallbackClassifier):
             float(self.component_config[INTENT_THRESHOLDS_KEY].get(intent.get(INTENT_NAME_KEY), 0)),
         )
         return confidence < needed, confidence
+
+
+def _clear_question_part(message: Message) -> dict[str, Any] | None:
+    """The question intent of the first part that asks and is sure of it, else None."""
+    for part in message.get(QUESTIONS) or []:
+        ranking = part.get("intent_ranking") if isinstance(part, dict) else None
+        best = ranking[0] if ranking else None
+        asks = best and str(best.get("name", "")).startswith("ask_")
+        if asks and best.get("confidence", 0) >= CLEAR_PART_CONFIDENCE:
+            return {INTENT_NAME_KEY: best["name"], PREDICTED_CONFIDENCE_KEY: best["confidence"]}
+    return None

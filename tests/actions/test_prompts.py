@@ -235,3 +235,39 @@ async def test_a_question_labelled_as_facts_is_answered_even_without_facts():
     _, messages = await run(ActionAcknowledgeFacts(), tracker)
     assert "signaling" in [m.get("metadata", {}).get("question") for m in messages]
     assert not any(m.get("text", "").startswith("Noted") for m in messages)
+
+
+async def test_a_reply_that_reads_like_a_question_answers_the_prompt():
+    # "j1 or h1b" typed at the visa prompt: NLU may call it the visa question, but it gives
+    # the fact asked for and asks nothing, so the form goes on instead of a visa lecture.
+    from actions.answers import ActionAnswerNow
+
+    slots = {"requested_slot": "visa", "question": "programs", "visa": "either"}
+    tracker = make_tracker("j1 or h1b", intent="ask_visa", slots=slots, active_loop="advice_form")
+    events, messages = await run(ActionAnswerNow(), tracker)
+    assert (events, messages) == ([], [])
+
+
+async def test_a_question_at_a_prompt_is_still_answered():
+    from actions.answers import ActionAnswerNow
+
+    slots = {"requested_slot": "visa", "question": "programs"}
+    text = "which visa is easier, j1 or h1b?"
+    tracker = make_tracker(text, intent="ask_visa", slots=slots, active_loop="advice_form")
+    _, messages = await run(ActionAnswerNow(), tracker)
+    assert any("J-1" in (m.get("text") or "") for m in messages)
+
+
+def test_one_unsure_part_is_read_with_its_whole_line():
+    from actions.slots import questions_from_message
+
+    message = {
+        "text": "I have a 2 year gap after graduation, is that a problem?",
+        "intent": {"name": "ask_filter_out", "confidence": 0.55},
+        "questions": [
+            {"intent_ranking": [{"name": "ask_graduation_year", "confidence": 0.32}]},
+        ],
+    }
+    assert [q.value for q in questions_from_message(message)] == ["filter_out"]
+    message["questions"][0]["intent_ranking"][0]["confidence"] = 0.8
+    assert [q.value for q in questions_from_message(message)] == ["graduation_year"]

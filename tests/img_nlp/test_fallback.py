@@ -54,3 +54,26 @@ def test_ambiguity_still_falls_back(guard: GuardedFallbackClassifier) -> None:
     message = _classified("ask_visa", 0.45, runner_up=0.43)
     guard.process([message])
     assert message.get(INTENT)["name"] == "nlu_fallback"
+
+
+def _with_part(message: Message, intent: str, confidence: float) -> Message:
+    message.set("questions", [{"intent_ranking": [{"name": intent, "confidence": confidence}]}])
+    return message
+
+
+def test_a_part_that_clearly_asks_is_the_question(guard: GuardedFallbackClassifier) -> None:
+    message = _with_part(_classified("inform", 0.25), "ask_programs", 0.68)
+    clear = _classified("ask_visa", 0.9)
+    assert guard.process([message, clear]) == [message, clear]  # every message goes on
+    assert message.get(INTENT)["name"] == "ask_programs"
+    assert clear.get(INTENT)["name"] == "ask_visa"
+
+
+def test_an_unsure_or_non_question_part_still_falls_back(
+    guard: GuardedFallbackClassifier,
+) -> None:
+    unsure = _with_part(_classified("inform", 0.25), "ask_programs", 0.4)
+    facts = _with_part(_classified("inform", 0.25), "inform", 0.9)
+    guard.process([unsure, facts])
+    assert unsure.get(INTENT)["name"] == "nlu_fallback"
+    assert facts.get(INTENT)["name"] == "nlu_fallback"
