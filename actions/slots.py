@@ -130,7 +130,7 @@ def questions_from_message(message: Mapping[str, Any]) -> list[Question]:
     intent = message.get("intent") or {}
     whole = questions_from_intent(intent.get("name"))
     bests = _part_bests(message)
-    own = questions_in_message(message)
+    own = list(dict.fromkeys(q for questions, _ in bests for q in questions))
     if not own:
         return whole
     if len(bests) == 1 and len(whole) == 1 and float(intent.get("confidence") or 0) > bests[0][1]:

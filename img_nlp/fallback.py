@@ -21,7 +21,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from img_nlp.intent_classifier import QUESTIONS
+from img_nlp.intent_classifier import INTENT_SPLIT, QUESTIONS
+from img_strategy.questions import Question
 
 INTENT_THRESHOLDS_KEY = "intent_thresholds"
 # A part of the message that asks (img_nlp.intent_classifier classifies each on its own words)
@@ -67,7 +68,8 @@ def _clear_question_part(message: Message) -> dict[str, Any] | None:
     for part in message.get(QUESTIONS) or []:
         ranking = part.get("intent_ranking") if isinstance(part, dict) else None
         best = ranking[0] if ranking else None
-        asks = best and str(best.get("name", "")).startswith("ask_")
+        names = str(best.get("name", "")).split(INTENT_SPLIT) if best else []
+        asks = any(Question.from_intent(name) for name in names)  # the registry's intents
         if asks and best.get("confidence", 0) >= CLEAR_PART_CONFIDENCE:
             return {INTENT_NAME_KEY: best["name"], PREDICTED_CONFIDENCE_KEY: best["confidence"]}
     return None
