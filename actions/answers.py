@@ -12,7 +12,7 @@ from actions import messages
 from actions.extras import extras_for
 from actions.mentions import asked_from_message, facts_from_message
 from actions.messages import DISCLAIMER, follow_up_buttons, menu_buttons
-from actions.problems import Reply, pending_notices
+from actions.problems import Reply
 from actions.slots import (
     CONSENT_PENDING_SLOT,
     CONSENT_SLOT,
@@ -26,7 +26,6 @@ from actions.slots import (
     channel_metadata,
     in_group_chat,
     pending_question,
-    pending_questions,
     profile_from_tracker,
     questions_from_intent,
     questions_from_message,
@@ -122,7 +121,7 @@ def remember_or_ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     if consent == "yes":
         save_profile(dispatcher, tracker, announce=False)
         return []
-    if consent is None and tracker.active_loop_name is None:
+    if consent is None:
         dispatcher.utter_message(text=messages.ASK_CONSENT, buttons=messages.CONSENT_BUTTONS)
         return [SlotSet(CONSENT_SLOT, "asked"), SlotSet(CONSENT_PENDING_SLOT, True)]
     return []
@@ -149,31 +148,27 @@ def private_chat_url(tracker: Tracker) -> str:
     return url
 
 
-class ActionGiveAdvice(Reply):
-    """Answers the pending question once the form has what it needs."""
-
-    def name(self) -> str:
-        return "action_give_advice"
-
-    async def reply(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
-    ) -> list[EventType]:
-        questions = pending_questions(tracker) or [Question.CHANCES]
-        profile = profile_from_tracker(tracker)
-        in_group = in_group_chat(tracker)
-        if in_group and any(missing(q, profile, skipped_fields(tracker)) for q in questions):
-            url = private_chat_url(tracker)
-            dispatcher.utter_message(text=messages.GO_PRIVATE.format(url=url).strip())
-            return []
-        events = answer_all(dispatcher, tracker, questions, profile)
-        if len(questions) > 1:
-            # The others become answered; the first stays pending for corrections.
-            events.append(SlotSet(MORE_QUESTIONS_SLOT, None))
-        if in_group:
-            return events  # a group member's profile is never stored
-        if questions == [Question.OUT_OF_SCOPE]:
-            return events  # nothing was advised, so nothing to offer to remember
-        return events + remember_or_ask(dispatcher, tracker)
+def give_advice(
+    dispatcher: CollectingDispatcher, tracker: Tracker, questions: list[Question]
+) -> list[EventType]:
+    """The answer the form was collecting for: given from its last step, the validation
+    that finds nothing more to ask (no action call of its own, issue #20). In a group chat,
+    where nothing is asked, a question that needs facts gets a private chat instead."""
+    profile = profile_from_tracker(tracker)
+    in_group = in_group_chat(tracker)
+    if in_group and any(missing(q, profile, skipped_fields(tracker)) for q in questions):
+        url = private_chat_url(tracker)
+        dispatcher.utter_message(text=messages.GO_PRIVATE.format(url=url).strip())
+        return []
+    events = answer_all(dispatcher, tracker, questions, profile)
+    if len(questions) > 1:
+        # The others become answered; the first stays pending for corrections.
+        events.append(SlotSet(MORE_QUESTIONS_SLOT, None))
+    if in_group:
+        return events  # a group member's profile is never stored
+    if questions == [Question.OUT_OF_SCOPE]:
+        return events  # nothing was advised, so nothing to offer to remember
+    return events + remember_or_ask(dispatcher, tracker)
 
 
 class ActionConsent(Reply):
@@ -194,23 +189,30 @@ class ActionConsent(Reply):
         return [*events, SlotSet(CONSENT_SLOT, "no")]
 
 
-class ActionAnswerNow(Reply):
-    """A question asked in the middle of the form: answered at once with what is known,
-    then the form resumes with its own pending question."""
+def answer_now(
+    dispatcher: CollectingDispatcher, tracker: Tracker, questions: list[Question]
+) -> list[EventType]:
+    """Questions asked in the middle of the form: answered at once with what is known; the
+    form then goes on with its own pending question."""
+    events = answer_all(dispatcher, tracker, questions, profile_from_tracker(tracker))
+    dispatcher.utter_message(text=messages.BACK_TO_QUESTION)
+    return events
 
-    def name(self) -> str:
-        return "action_answer_now"
 
-    async def reply(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
-    ) -> list[EventType]:
+def asked_mid_form(tracker: Tracker) -> list[Question]:
+    """The questions a reply at a form prompt asks: a question intent's (the pending one
+    if it names none), or those the asking parts of a facts reply ask on their own words
+    ("j1. also is observership counted as usce?"). A reply that gives the fact the prompt
+    asked for and asks nothing asks no question, however NLU labelled it."""
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    if questions_from_intent(intent):
         if _answers_the_prompt(tracker):
-            return []  # the form goes on with the fact it was given
-        asked = questions_from_message(tracker.latest_message or {})
-        questions = asked or [pending_question(tracker) or Question.CHANCES]
-        events = answer_all(dispatcher, tracker, questions, profile_from_tracker(tracker))
-        dispatcher.utter_message(text=messages.BACK_TO_QUESTION)
-        return events
+            return []
+        return questions_from_message(message) or [pending_question(tracker) or Question.CHANCES]
+    if intent in ("inform", "correct"):
+        return questions_in_message(message)
+    return []
 
 
 def _answers_the_prompt(tracker: Tracker) -> bool:
@@ -352,7 +354,7 @@ class ActionAcknowledgeFacts(Reply):
         if not changed:
             if asked:  # a question NLU took for facts: answered, not "no facts found"
                 return _answer_among_facts(dispatcher, tracker, asked, profile)
-            if not pending_notices(tracker):  # a refused value was explained instead
+            if not dispatcher.messages:  # unless reading it explained a refused value
                 dispatcher.utter_message(text=messages.NO_FACTS_FOUND)
             return []
         only_changed = Profile.from_dict(
@@ -440,3 +442,17 @@ def _profile_slots_set_this_turn(tracker: Tracker) -> set[str]:
         if is_profile_slot and event.get("value") is not None:
             changed.add(event["name"])
     return changed
+
+
+class ActionNotUnderstood(Reply):
+    """A message NLU could not place, outside the form: its facts are still read (a
+    not-understood line may carry a score or a visa), then the usual "didn't get that"."""
+
+    def name(self) -> str:
+        return "action_not_understood"
+
+    async def reply(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_default")
+        return []

@@ -1,8 +1,10 @@
-"""Reading profile facts from every user message (Rasa's custom slot mapping action).
+"""Reading every user message: its facts, its questions, and the conversation's upkeep.
 
-Rasa runs this after each user message, inside and outside the form, so facts can be
-given, added to or corrected at any point. Parsing and validation are the strategy
-module's; this adapter only turns the result into slot events and replies.
+Every message is read exactly once, by the one action that answers it (a :class:`Reply`,
+or the advice form's validation), inside that action's call: extraction and the reply are one
+action-server call, not two (issue #20). So facts can be given, added to or corrected at any
+point. Parsing and validation are the strategy module's; this adapter only turns the result
+into slot events and the texts the bot must say about them.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
 from actions.mentions import asked_from_message, facts_from_message
@@ -23,8 +25,6 @@ from actions.slots import (
     CONSENT_PENDING_SLOT,
     CONSENT_SLOT,
     MORE_QUESTIONS_SLOT,
-    NOTICE_SLOT,
-    PROBLEM_SLOT,
     PROFILE_SLOTS,
     PROMPT_FAILURES_SLOT,
     QUESTION_SLOT,
@@ -80,7 +80,7 @@ class Turn:
     @classmethod
     def read(cls, tracker: Tracker) -> Turn:
         message = tracker.latest_message or {}
-        in_form = tracker.active_loop_name is not None
+        in_form = form_was_waiting(tracker)
         expected = requested_field(tracker) if in_form else None
         date_asked = ck_date_decides(default_rules(), profile_from_tracker(tracker))
         return cls(
@@ -121,42 +121,85 @@ class MessageFacts:
         return bool(facts.changes or facts.problems or self.unsure or facts.declined)
 
 
-class ActionExtractProfile(Action):
-    """Rasa's custom slot mapping action. :meth:`run` only chains the steps below, in the
-    order they must run; each step is a method, as in rasa_sdk's own forms."""
+@dataclass(frozen=True)
+class Reading:
+    """What reading a message gives: slot events, and what the bot must say about the
+    message before its reply (a welcome back, why a value was refused, a yes/no question
+    for an unsure reading, a hint at a prompt)."""
 
-    def name(self) -> str:
-        return "action_extract_profile"
+    events: list[EventType] = default(default_factory=list)
+    texts: list[str] = default(default_factory=list)
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+
+# Actions that run after a user message without reading it (Rasa's own bookkeeping and the
+# form, whose validation reads it unless an action before it in the turn already has).
+NOT_READERS = frozenset({"action_listen", "action_extract_slots", "advice_form"})
+
+
+def already_read(tracker: Tracker) -> bool:
+    """Whether an action earlier in this turn read the latest message (a "why?" mid-form
+    is read by action_explain, and the form that resumes after it must not read it again:
+    notices would be said twice and a failed try counted twice)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in NOT_READERS:
+            return True
+    return False
+
+
+def form_was_waiting(tracker: Tracker) -> bool:
+    """Whether the form was active, waiting for a reply, when the latest message came: not
+    when the message itself activated it (the form's validation also runs at activation,
+    with the loop already active on its temporary tracker)."""
+    if tracker.active_loop_name is None:
+        return False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "active_loop" and event.get("name"):
+            return False  # activated after the message, by it
+    return True
+
+
+def read_message(tracker: Tracker) -> Reading:
+    """Read the latest message, unless an earlier action of this turn already did."""
+    if already_read(tracker):
+        return Reading()
+    return MessageReader().read(tracker)
+
+
+class MessageReader:
+    """Reads one message. :meth:`read` only chains the steps below, in the order they must
+    run; each step is a method, as in rasa_sdk's own forms."""
+
+    def read(self, tracker: Tracker) -> Reading:
         turn = Turn.read(tracker)
-        events = [*self.session_events(tracker, turn), *self.question_events(tracker, turn)]
+        upkeep = self.session_events(tracker, turn)
+        events = [*upkeep.events, *self.question_events(tracker, turn)]
         if turn.intent in NO_EXTRACTION_INTENTS:  # hypothetical numbers are not facts
-            return events
+            return Reading(events, upkeep.texts)
         for step in (self.resolve_unsure, self.skip_prompt):
             done = step(tracker, turn)
             events.extend(done.events)
             if done.settles_turn:
-                return events
+                return Reading(events, upkeep.texts)
         parsed = self.parse(turn)
         events.extend(self.fact_events(parsed))
         if parsed.facts.declined:
             # "no practice tests yet": a fact the user does not have is not asked for.
             events.extend(_skip(tracker, *sorted(parsed.facts.declined)))
         follow_up, texts = self.follow_up(tracker, turn, parsed)
-        events.extend(follow_up)
-        return [*events, *_notice_events(events, texts)]
+        return Reading([*events, *follow_up], [*upkeep.texts, *texts])
 
-    def session_events(self, tracker: Tracker, turn: Turn) -> list[EventType]:
+    def session_events(self, tracker: Tracker, turn: Turn) -> Reading:
         """Upkeep that runs for every message, whatever it says: the database's health,
         a returning user's saved profile, a consent question the user has moved past."""
-        return [
-            *_storage_health(tracker),
-            *_returning_user(tracker),
-            *_consent_moved_on(tracker, turn.intent),
-        ]
+        health, returning = _storage_health(tracker), _returning_user(tracker)
+        return Reading(
+            [*health.events, *returning.events, *_consent_moved_on(tracker, turn.intent)],
+            [*health.texts, *returning.texts],
+        )
 
     def question_events(self, tracker: Tracker, turn: Turn) -> list[EventType]:
         """Record the questions the message asks, and what they name beyond profile facts.
@@ -256,30 +299,26 @@ def _prompt_progress(
     return [SlotSet(PROMPT_FAILURES_SLOT, failures)], [messages.prompt_hint(field.value)]
 
 
-def _returning_user(tracker: Tracker) -> list[EventType]:
+def _returning_user(tracker: Tracker) -> Reading:
     """Once per session: load the profile this user asked to be remembered."""
     if tracker.get_slot(STORE_CHECKED_SLOT):
-        return []
+        return Reading()
     events: list[EventType] = [SlotSet(STORE_CHECKED_SLOT, True)]
     try:
         remembered = profile_store().load(*owner(tracker))
     except StoreError as exc:  # the conversation goes on without the saved profile
         logger.warning("profile store unavailable on load: %s", type(exc).__name__)
-        return events
+        return Reading(events)
     if remembered is None:
-        return events
+        return Reading(events)
     stored = {k: v for k, v in remembered.profile.to_dict().items() if v is not None}
     fresh = {k: v for k, v in stored.items() if k in PROFILE_SLOTS and tracker.get_slot(k) is None}
     summary = list(describe(default_rules(), remembered.profile, today()))
-    return [
-        *events,
-        *(SlotSet(name, value) for name, value in fresh.items()),
-        SlotSet(CONSENT_SLOT, "yes"),
-        SlotSet(NOTICE_SLOT, messages.welcome_back(summary)),
-    ]
+    events += [SlotSet(name, value) for name, value in fresh.items()]
+    return Reading([*events, SlotSet(CONSENT_SLOT, "yes")], [messages.welcome_back(summary)])
 
 
-def _storage_health(tracker: Tracker) -> list[EventType]:
+def _storage_health(tracker: Tracker) -> Reading:
     """Tell the user once when the database becomes unreachable (Rasa then keeps the
     conversation in memory only), and reset when it is back."""
     try:
@@ -287,9 +326,11 @@ def _storage_health(tracker: Tracker) -> list[EventType]:
     except StoreError as exc:
         logger.warning("database unreachable: %s", type(exc).__name__)
         if tracker.get_slot(STORAGE_DOWN_SLOT):
-            return []
-        return [SlotSet(STORAGE_DOWN_SLOT, True), SlotSet(PROBLEM_SLOT, [messages.STORAGE_DOWN])]
-    return [SlotSet(STORAGE_DOWN_SLOT, False)] if tracker.get_slot(STORAGE_DOWN_SLOT) else []
+            return Reading()
+        return Reading([SlotSet(STORAGE_DOWN_SLOT, True)], [messages.STORAGE_DOWN])
+    if tracker.get_slot(STORAGE_DOWN_SLOT):
+        return Reading([SlotSet(STORAGE_DOWN_SLOT, False)])
+    return Reading()
 
 
 def _consent_moved_on(tracker: Tracker, intent: str | None) -> list[EventType]:
@@ -297,21 +338,4 @@ def _consent_moved_on(tracker: Tracker, intent: str | None) -> list[EventType]:
     the question is no longer pending, so the consent rules stop waiting for a yes/no."""
     if tracker.get_slot(CONSENT_PENDING_SLOT) and intent not in ("affirm", "deny"):
         return [SlotSet(CONSENT_PENDING_SLOT, False)]
-    return []
-
-
-def _notice_events(earlier: list[EventType], texts: list[str]) -> list[EventType]:
-    """Rasa 3.6 drops messages sent during slot extraction, so what the bot must say is
-    stored and spoken by the next replying action (see actions.problems). It is also a form
-    slot, so the form re-asks instead of rejecting the turn. A notice an earlier step of
-    this turn stored (the storage-down one) stays first."""
-    if not texts:
-        return []
-    return [SlotSet(PROBLEM_SLOT, [*_pending_problems(earlier), *texts])]
-
-
-def _pending_problems(events: list[EventType]) -> list[str]:
-    for event in events:
-        if event.get("name") == PROBLEM_SLOT and event.get("value"):
-            return list(event["value"])
     return []

@@ -1,23 +1,65 @@
-"""The advice form: asks, one at a time, only for what the pending question needs."""
+"""The advice form: asks, one at a time, only for what the pending questions need, and
+answers them from its last step.
+
+Its validation is the form's only action-server call per turn (issue #20): it reads the
+message (facts and questions), answers a new question asked at a prompt, decides what is
+still needed, and gives the advice once nothing is. The form's questions are responses
+(``utter_ask_<slot>`` in domain.yml) that Rasa says itself, without a call.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.slots import in_group_chat, pending_questions, profile_from_tracker, skipped_fields
+from actions.answers import answer_now, asked_mid_form, give_advice
+from actions.extract import already_read, form_was_waiting
+from actions.problems import take_in
+from actions.slots import (
+    PROMPT_FAILURES_SLOT,
+    REQUESTED_SLOT,
+    in_group_chat,
+    pending_questions,
+    profile_from_tracker,
+    skipped_fields,
+)
 from img_strategy import Question, missing
 
 
 class ValidateAdviceForm(FormValidationAction):
-    """Facts are extracted and validated by ``action_extract_profile`` for every message;
-    this action only decides what is still needed. In a group chat it asks for nothing:
-    ``action_give_advice`` then offers a private chat instead."""
+    """Reads, answers and decides, in one call. In a group chat it asks for nothing:
+    :func:`give_advice` then offers a private chat instead."""
 
     def name(self) -> str:
         return "validate_advice_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        # A reply at a prompt that asks something new gets its answer now; not when an
+        # action before the form in this turn ("why?", "what if") has already answered it.
+        at_prompt = form_was_waiting(tracker) and not already_read(tracker)
+        reading = take_in(dispatcher, tracker)
+        asked = asked_mid_form(tracker) if at_prompt else []
+        events = [*reading.events, *await super().run(dispatcher, tracker, domain)]
+        next_slot = _requested(events)
+        pending = pending_questions(tracker) or [Question.CHANCES]
+        new = [q for q in asked if q not in pending]
+        if next_slot is None:
+            # The last step: every question, the pending ones and any asked just now.
+            events += give_advice(dispatcher, tracker, [*pending, *new])
+        elif asked:
+            events += answer_now(dispatcher, tracker, new or asked)
+        if not any(e.get("event") == "slot" and e.get("name") != REQUESTED_SLOT for e in events):
+            # Rasa rejects a form turn that sets no slot other than requested_slot, and its
+            # fallback would then answer a reply that was read; so one is set, unchanged.
+            events.append(SlotSet(PROMPT_FAILURES_SLOT, tracker.get_slot(PROMPT_FAILURES_SLOT)))
+        return events
 
     async def required_slots(
         self,
@@ -36,3 +78,11 @@ class ValidateAdviceForm(FormValidationAction):
                 if field.value not in gaps:
                     gaps.append(field.value)
         return gaps
+
+
+def _requested(events: list[dict[str, Any]]) -> str | None:
+    """The slot the form asks for next, as the validation decided it (None: done)."""
+    for event in reversed(events):
+        if event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT:
+            return event.get("value")
+    return None

@@ -1,7 +1,7 @@
 """The question intents in Rasa's files, generated from the question registry.
 
-``domain.yml`` lists every ``ask_<id>`` intent and ``data/rules/rules.yml`` has two ``or:``
-lists of them (a question starts the form; a question mid-form is answered at once). Each
+``domain.yml`` lists every ``ask_<id>`` intent and ``data/rules/rules.yml`` has an ``or:``
+list of them (a question starts the form; mid-form, the form's validation answers it). Each
 such list sits between two marker comments and is rewritten from ``img_strategy.questions``
 by ``python -m actions.intents`` (``make registry``); ``--check`` fails when one is stale.
 """

@@ -76,59 +76,6 @@ def welcome_back(summary: list[str]) -> str:
     )
 
 
-# The form's questions, one per profile fact, with one-tap answers. Payloads are ordinary
-# sentences so they go through NLU like typed text on every channel.
-SLOT_QUESTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "specialty": (
-        "Which specialty are you aiming for?",
-        [
-            ("Internal Medicine", "internal medicine"),
-            ("Pediatrics", "pediatrics"),
-            ("Family Medicine", "family medicine"),
-            ("Psychiatry", "psychiatry"),
-            ("Neurology", "neurology"),
-        ],
-    ),
-    "step1": (
-        "How did Step 1 go?",
-        [
-            ("Passed first attempt", "passed step 1 on the first attempt"),
-            ("Failed, then passed", "failed step 1 once then passed"),
-            ("Failed, not passed yet", "failed step 1 and not passed yet"),
-            ("Not taken yet", "not taken step 1 yet"),
-        ],
-    ),
-    "step2_score": (
-        "What was your Step 2 CK score? If you haven't taken it yet, just say so.",
-        [("Not taken yet", "I have not taken step 2 ck yet"), ("I'd rather not say", "skip")],
-    ),
-    "step2_practice": (
-        "What do your recent practice exams (NBME or UWSA) predict for CK?",
-        [("No practice exams yet", "skip")],
-    ),
-    "visa": (
-        "Which visa will you need for residency?",
-        [
-            ("J-1", "I need a J1"),
-            ("H-1B", "I need an H1B"),
-            ("Either", "j1 or h1b"),
-            ("None (citizen / green card)", "I have a green card"),
-        ],
-    ),
-    "graduation_year": (
-        "What year did you graduate from medical school (or will you)?",
-        [("I'd rather not say", "skip")],
-    ),
-    "usce_months": (
-        "How much US clinical experience do you have, and was it hands-on or observership?",
-        [("None yet", "none")],
-    ),
-    "step3": (
-        "Have you taken Step 3?",
-        [("Passed", "passed step 3"), ("Not taken", "not taken step 3")],
-    ),
-}
-
 WHAT_IF_HIGHER = "what if my score were higher"
 WHY = "why?"
 
@@ -163,7 +110,8 @@ def ask_button(question: Question) -> dict[str, str]:
 
 
 # A reply at a form prompt that gave nothing: first a hint on how to answer it, then (on the
-# second try) the bot goes on without the fact. Keyed by slot, like SLOT_QUESTIONS.
+# second try) the bot goes on without the fact. Keyed by slot, like the form's questions
+# (utter_ask_<slot> in domain.yml).
 # (what the fact is, an example reply that works)
 _PROMPT_HELP: dict[str, tuple[str, str]] = {
     "specialty": ("your specialty", '"IM", "peds", "family medicine"'),

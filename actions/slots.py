@@ -27,7 +27,6 @@ E = TypeVar("E", bound=Enum)
 
 QUESTION_SLOT = "question"
 SKIPPED_SLOT = "skipped"
-PROBLEM_SLOT = "input_problem"
 WHY_SLOT = "last_why"
 DISCLAIMER_SLOT = "disclaimer_shown"
 # Remembering: None = never asked, "asked", "yes", "no". consent_pending is featurised so
@@ -35,7 +34,6 @@ DISCLAIMER_SLOT = "disclaimer_shown"
 CONSENT_SLOT = "remember_consent"
 CONSENT_PENDING_SLOT = "consent_pending"
 STORE_CHECKED_SLOT = "store_checked"
-NOTICE_SLOT = "welcome_back"
 STORAGE_DOWN_SLOT = "storage_down"
 REQUESTED_SLOT = "requested_slot"
 # Profile changes the parser was not sure of, asked back as a yes/no question; a "yes" as

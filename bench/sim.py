@@ -11,13 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from itertools import product
+from pathlib import Path
 
-from actions.messages import ASK_CONSENT, SLOT_QUESTIONS, WHY
+import yaml
+
+from actions.messages import ASK_CONSENT, WHY
 from img_strategy import Profile, Visa, default_rules, describe
 from img_strategy.parsing import parse_specialty
 from img_strategy.profile import ExamStatus
 
+ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 23)
 SPECIALTIES = ("internal medicine", "pediatrics", "family medicine", "psychiatry", "neurology")
 VISAS = {Visa.J1: "I need a J1", Visa.H1B: "I need an H1B", Visa.NONE: "I have a green card"}
@@ -27,6 +32,18 @@ STEP1 = {
 }
 SCORES = range(205, 261)
 MAX_FORM_TURNS = 8
+
+
+@lru_cache(maxsize=1)
+def form_questions() -> dict[str, str]:
+    """The form's question per slot, as the bot says it (utter_ask_<slot> in domain.yml)."""
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
+    prefix = "utter_ask_"
+    return {
+        name.removeprefix(prefix): variants[0]["text"]
+        for name, variants in responses.items()
+        if name.startswith(prefix)
+    }
 
 
 @dataclass(frozen=True)
@@ -92,7 +109,7 @@ class Conversation:
             "usce_months": "none",
             "step3": "not taken step 3",
         }
-        for slot, (question, _) in SLOT_QUESTIONS.items():
+        for slot, question in form_questions().items():
             if question in replies:
                 return answers[slot]
         if ASK_CONSENT in replies:

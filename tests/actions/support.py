@@ -10,6 +10,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.extract import MessageReader
+from actions.form import ValidateAdviceForm
 from img_nlp.build import ENTITY_LABELS, build_pipeline
 
 DOMAIN_FILE = Path(__file__).parents[2] / "domain.yml"
@@ -74,3 +76,17 @@ async def run(action: Any, tracker: Tracker) -> tuple[list[dict[str, Any]], list
 
 def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def read(tracker: Tracker) -> tuple[list[dict[str, Any]], list[str]]:
+    """What reading the latest message gives (actions.extract): its slot events, and the
+    texts the replying action says first."""
+    reading = MessageReader().read(tracker)
+    return reading.events, reading.texts
+
+
+async def form_turn(
+    tracker: Tracker,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One turn of the advice form: its validation, the form's one call (actions.form)."""
+    return await run(ValidateAdviceForm(), tracker)

@@ -3,27 +3,28 @@ from __future__ import annotations
 from actions.answers import (
     ANSWERED_QUESTION,
     ActionAcknowledgeFacts,
-    ActionAnswerNow,
     ActionConsent,
     ActionExplain,
     ActionForgetMe,
-    ActionGiveAdvice,
     ActionGreet,
     ActionShowProfile,
     ActionWhatIf,
     private_chat_url,
 )
-from actions.ask import ASK_ACTIONS
-from actions.extract import ActionExtractProfile
 from actions.messages import ASK_CONSENT, DISCLAIMER
 from actions.slots import PROFILE_SLOTS
 from actions.store import owner, profile_store
-from img_strategy import Profile
-from tests.actions.support import make_tracker, run, slot_values
+from img_strategy import Field, Profile, Question
+from tests.actions.support import domain, form_turn, make_tracker, run, slot_values
 
 
 def profile_from_dict(slots: dict) -> Profile:
     return Profile.from_dict(slots)
+
+
+async def form_ends(slots: dict):
+    """The form's last step: its validation finds nothing more to ask and answers."""
+    return await form_turn(make_tracker(slots=slots, active_loop="advice_form"))
 
 
 CASE3 = {
@@ -39,7 +40,7 @@ CASE3 = {
 
 async def test_advice_comes_verdict_first_with_disclaimer_once_and_buttons(monkeypatch):
     monkeypatch.setenv("IMG_ADVISOR_TODAY", "2026-11-23")
-    events, messages = await run(ActionGiveAdvice(), make_tracker(slots=CASE3))
+    events, messages = await form_ends(CASE3)
     assert messages[0]["text"] == DISCLAIMER
     assert messages[1]["text"].startswith("Apply to 100+ Pediatrics programs.")
     titles = [b["title"] for b in messages[-2]["buttons"]]
@@ -50,9 +51,7 @@ async def test_advice_comes_verdict_first_with_disclaimer_once_and_buttons(monke
     values = slot_values(events)
     assert values["disclaimer_shown"] is True
     assert "Case 3" in values["last_why"]
-    _, again = await run(
-        ActionGiveAdvice(), make_tracker(slots={**CASE3, "disclaimer_shown": True})
-    )
+    _, again = await form_ends({**CASE3, "disclaimer_shown": True})
     assert DISCLAIMER not in [m["text"] for m in again]
 
 
@@ -100,8 +99,9 @@ async def test_interrupting_question_is_answered_then_the_form_resumes():
         slots={"question": "chances", "disclaimer_shown": True},
         active_loop="advice_form",
     )
-    _, messages = await run(ActionAnswerNow(), tracker)
+    events, messages = await form_turn(tracker)
     assert messages[0]["text"].startswith("Take Step 2 CK")
+    assert slot_values(events)["requested_slot"] == "specialty"  # the form goes on
     assert messages[-1]["text"] == "Now, back to your earlier question."
 
 
@@ -127,17 +127,19 @@ async def test_greet_offers_the_menu_and_the_disclaimer():
     assert len(messages[2]["buttons"]) == 6
 
 
-async def test_each_slot_question_has_one_tap_answers():
-    for slot, action_class in ASK_ACTIONS.items():
-        _, messages = await run(action_class(), make_tracker())
-        assert messages[0]["text"].endswith("?") or "say so" in messages[0]["text"], slot
-        assert messages[0]["buttons"], slot
+def test_every_fact_the_form_can_ask_has_a_question_with_one_tap_answers():
+    # The form says utter_ask_<slot> itself (no action call); a fact without one would be
+    # requested in silence.
+    askable = {f for q in Question for f in q.needs} | {Field.STEP2_PRACTICE}
+    responses = domain()["responses"]
+    for field in askable:
+        (variant,) = responses[f"utter_ask_{field.value}"]
+        assert variant["text"].endswith("?") or "say so" in variant["text"], field
+        assert variant["buttons"], field
 
 
 async def test_consent_is_asked_once_and_yes_saves_the_profile():
-    _, messages = await run(
-        ActionGiveAdvice(), make_tracker(slots={**CASE3, "remember_consent": "asked"})
-    )
+    _, messages = await form_ends({**CASE3, "remember_consent": "asked"})
     assert ASK_CONSENT not in [m["text"] for m in messages]
     events, messages = await run(
         ActionConsent(),
@@ -165,17 +167,12 @@ async def test_returning_user_gets_their_saved_profile_and_a_summary():
     tracker = make_tracker(
         "hi again", intent="greet", sender_id="rest:returning", slots={"store_checked": None}
     )
-    events, _ = await run(ActionExtractProfile(), tracker)
+    events, messages = await run(ActionGreet(), tracker)
     values = slot_values(events)
     assert values["step2_score"] == 220 and values["visa"] == "j1"
     assert values["remember_consent"] == "yes"
-    assert values["welcome_back"].startswith("Welcome back! I still have: Target specialty: ")
-    # The next reply says it first.
-    _, messages = await run(
-        ActionGreet(),
-        make_tracker("hi again", intent="greet", slots={**values, "disclaimer_shown": True}),
-    )
-    assert messages[0]["text"].startswith("Welcome back!")
+    # Said first, by the action that replies to the message.
+    assert messages[0]["text"].startswith("Welcome back! I still have: Target specialty: ")
 
 
 async def test_consented_updates_are_saved():
@@ -221,9 +218,14 @@ async def test_a_failing_store_is_reported_and_the_conversation_goes_on(monkeypa
         ActionConsent(),
         make_tracker("yes", intent="affirm", slots={**CASE3, "consent_pending": True}),
     )
-    assert "couldn't save your details" in messages[0]["text"]
+    # The outage is told first (once per conversation), then what it means for this reply.
+    assert "not being saved" in messages[0]["text"]
+    assert "couldn't save your details" in messages[1]["text"]
     assert slot_values(events)["consent_pending"] is False
-    _, messages = await run(ActionForgetMe(), make_tracker("forget me", intent="forget_me"))
+    down = {"storage_down": True}
+    _, messages = await run(
+        ActionForgetMe(), make_tracker("forget me", intent="forget_me", slots=down)
+    )
     assert "couldn't delete" in messages[0]["text"]
 
 

@@ -1,12 +1,11 @@
 """Bad input through the real actions: a friendly reply, no crash, and nothing invalid
-stored. (Extraction runs first each turn, as in Rasa; the reply is the next action's.)"""
+stored. (The replying action reads the message and replies in one call.)"""
 
 from __future__ import annotations
 
 import pytest
 
 from actions.answers import ActionAcknowledgeFacts
-from actions.extract import ActionExtractProfile
 from actions.slots import PROFILE_SLOTS
 from tests.actions.support import make_tracker, run, slot_values
 
@@ -48,19 +47,14 @@ CASES = [
 async def test_bad_input_gets_a_friendly_reply_and_stores_nothing_invalid(
     text, intent, reply, may_change
 ):
-    extracted, _ = await run(ActionExtractProfile(), make_tracker(text, intent, slots=PROFILE))
-    changed = {k for k, v in slot_values(extracted).items() if k in PROFILE_SLOTS}
-    assert changed <= may_change, (text, changed)
-    after = {**PROFILE, **slot_values(extracted)}
     earlier = [{"event": "slot", "name": k, "value": v} for k, v in PROFILE.items()]
     user_event = {"event": "user", "text": text, "input_channel": "rest"}
-    slot_events = [
-        {"event": "slot", "name": k, "value": v} for k, v in slot_values(extracted).items()
-    ]
-    _, messages = await run(
+    events, messages = await run(
         ActionAcknowledgeFacts(),
-        make_tracker(text, intent, slots=after, events=[*earlier, user_event, *slot_events]),
+        make_tracker(text, intent, slots=PROFILE, events=[*earlier, user_event]),
     )
+    changed = {k for k, v in slot_values(events).items() if k in PROFILE_SLOTS}
+    assert changed <= may_change, (text, changed)
     said = "\n".join(m["text"] for m in messages)
     assert reply in said, (text, said)
     assert "<script>" not in said
@@ -70,15 +64,12 @@ async def test_the_same_message_many_times_gives_the_same_reply_and_profile():
     """Five quick repeats (the channel's rate limit handles floods: tests/img_channels)."""
     slots, replies = dict(PROFILE), []
     for _ in range(5):
-        extracted, _ = await run(
-            ActionExtractProfile(), make_tracker("ck 240", "inform", slots=slots)
-        )
-        slots = {**slots, **slot_values(extracted)}
         user_event = {"event": "user", "text": "ck 240", "input_channel": "rest"}
-        _, messages = await run(
+        events, messages = await run(
             ActionAcknowledgeFacts(),
             make_tracker("ck 240", "inform", slots=slots, events=[user_event]),
         )
+        slots = {**slots, **slot_values(events)}
         replies.append("\n".join(m["text"] for m in messages))
         assert {k: slots[k] for k in PROFILE} == {**PROFILE, "step2_score": 240}
     assert all(reply for reply in replies)

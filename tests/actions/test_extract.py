@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from actions.ask import ASK_ACTIONS
-from actions.extract import ActionExtractProfile, MessageFacts, Step, Turn
+from actions.extract import MessageFacts, MessageReader, Step, Turn
 from img_strategy import Field
 from img_strategy.parsing import ParsedFacts, Reading, Unsure
-from tests.actions.support import make_tracker, run, slot_values
+from tests.actions.support import make_tracker, read, slot_values
 
 
 async def test_several_facts_in_one_message():
-    events, messages = await run(
-        ActionExtractProfile(),
+    events, texts = read(
         make_tracker("failed S1 once, CK 228, need J1, peds?", intent="ask_chances"),
     )
     assert slot_values(events) == {
@@ -21,7 +19,7 @@ async def test_several_facts_in_one_message():
         "step2": "passed",
         "step2_score": 228,
     }
-    assert messages == []
+    assert texts == []
 
 
 async def test_question_inside_the_form_keeps_the_pending_question():
@@ -31,7 +29,7 @@ async def test_question_inside_the_form_keeps_the_pending_question():
         slots={"question": "chances", "requested_slot": "visa"},
         active_loop="advice_form",
     )
-    events, _ = await run(ActionExtractProfile(), tracker)
+    events, _ = read(tracker)
     assert "question" not in slot_values(events)
 
 
@@ -39,13 +37,12 @@ async def test_a_bare_number_answers_the_requested_slot():
     tracker = make_tracker(
         "two thirty", slots={"requested_slot": "step2_score"}, active_loop="advice_form"
     )
-    events, _ = await run(ActionExtractProfile(), tracker)
+    events, _ = read(tracker)
     assert slot_values(events)["step2_score"] == 230
 
 
 async def test_what_if_never_touches_the_profile():
-    events, _ = await run(
-        ActionExtractProfile(),
+    events, _ = read(
         make_tracker("what if I get 245", "what_if", slots={"step2_score": 228}),
     )
     assert slot_values(events) == {}
@@ -58,7 +55,7 @@ async def test_skip_marks_the_requested_fact_as_skipped():
         slots={"requested_slot": "visa", "skipped": ["graduation_year"]},
         active_loop="advice_form",
     )
-    events, _ = await run(ActionExtractProfile(), tracker)
+    events, _ = read(tracker)
     assert slot_values(events) == {"skipped": ["graduation_year", "visa"]}
 
 
@@ -70,17 +67,10 @@ async def test_invalid_values_are_explained_and_not_stored():
         "ck 235.5": ("whole numbers", "score_not_whole"),
     }
     for text, (phrase, _code) in cases.items():
-        events, _ = await run(ActionExtractProfile(), make_tracker(text))
+        events, texts = read(make_tracker(text))
         values = slot_values(events)
         assert "step2_score" not in values and "graduation_year" not in values, text
-        assert phrase in values["input_problem"][0], (text, values)
-        # The next action to reply says it first (Rasa drops messages sent during extraction).
-        ask_events, messages = await run(
-            ASK_ACTIONS["specialty"](),
-            make_tracker(slots={"input_problem": values["input_problem"]}),
-        )
-        assert phrase in messages[0]["text"]
-        assert slot_values(ask_events) == {"input_problem": None}
+        assert phrase in texts[0], (text, texts)
 
 
 async def test_correction_replaces_the_old_value():
@@ -89,7 +79,7 @@ async def test_correction_replaces_the_old_value():
         intent="correct",
         slots={"step2_score": 231, "step2": "passed"},
     )
-    events, _ = await run(ActionExtractProfile(), tracker)
+    events, _ = read(tracker)
     assert slot_values(events)["step2_score"] == 241
 
 
@@ -99,43 +89,41 @@ async def test_an_unreachable_database_is_announced_once(monkeypatch):
     monkeypatch.setenv("TRACKER_DIALECT", "postgresql")
     monkeypatch.setenv("TRACKER_PORT", "1")  # nothing listens there
     profile_store.cache_clear()
-    events, _ = await run(ActionExtractProfile(), make_tracker("ck 241"))
+    events, texts = read(make_tracker("ck 241"))
     values = slot_values(events)
     assert values["storage_down"] is True
-    assert "not being saved" in values["input_problem"][0]
+    assert "not being saved" in texts[0]
     assert values["step2_score"] == 241  # the conversation goes on
-    again, _ = await run(ActionExtractProfile(), make_tracker("j1", slots={"storage_down": True}))
-    assert "input_problem" not in slot_values(again)
+    _, again = read(make_tracker("j1", slots={"storage_down": True}))
+    assert again == []
 
 
 async def test_an_unsure_reading_is_asked_not_stored():
-    events, _ = await run(
-        ActionExtractProfile(), make_tracker("I have 4 months, is that enough?", "ask_chances")
-    )
+    events, texts = read(make_tracker("I have 4 months, is that enough?", "ask_chances"))
     values = slot_values(events)
     assert "usce_months" not in values
     assert values["unsure_fact"] == {"usce_months": 4}
-    assert "Is that your US clinical experience?" in values["input_problem"][-1]
+    assert "Is that your US clinical experience?" in texts[-1]
 
 
 async def test_yes_stores_the_unsure_reading_and_no_drops_it():
     asked = {"unsure_fact": {"usce_months": 4}}
-    events, _ = await run(ActionExtractProfile(), make_tracker("yes", "affirm", slots=asked))
+    events, _ = read(make_tracker("yes", "affirm", slots=asked))
     assert slot_values(events) == {"unsure_fact": None, "usce_months": 4}
-    events, _ = await run(ActionExtractProfile(), make_tracker("no", "deny", slots=asked))
+    events, _ = read(make_tracker("no", "deny", slots=asked))
     assert slot_values(events) == {"unsure_fact": None}
 
 
 async def test_moving_on_drops_the_unsure_reading_and_reads_the_message():
     asked = {"unsure_fact": {"graduation_year": 2019}}
-    events, _ = await run(ActionExtractProfile(), make_tracker("ck 231", "inform", slots=asked))
+    events, _ = read(make_tracker("ck 231", "inform", slots=asked))
     values = slot_values(events)
     assert values["unsure_fact"] is None
     assert values["step2_score"] == 231
     assert "graduation_year" not in values
 
 
-# The steps of ActionExtractProfile.run, one by one.
+# The steps of MessageReader.read, one by one.
 
 
 def test_the_turn_expects_the_requested_fact_only_inside_the_form():
@@ -156,7 +144,7 @@ def test_an_unsure_reading_a_plain_fact_covers_is_not_asked_back():
 
 
 def test_only_a_yes_or_a_no_settles_the_turn_on_an_unsure_reading():
-    action, asked = ActionExtractProfile(), {"unsure_fact": {"usce_months": 4}}
+    action, asked = MessageReader(), {"unsure_fact": {"usce_months": 4}}
     for intent, settles in (("affirm", True), ("deny", True), ("inform", False)):
         tracker = make_tracker("x", intent, slots=asked)
         step = action.resolve_unsure(tracker, Turn.read(tracker))
@@ -168,13 +156,13 @@ def test_only_a_yes_or_a_no_settles_the_turn_on_an_unsure_reading():
 
 def test_a_skip_outside_a_prompt_declines_nothing():
     tracker = make_tracker("skip that", "skip", slots={"requested_slot": "visa"})
-    assert ActionExtractProfile().skip_prompt(tracker, Turn.read(tracker)) == Step([])
+    assert MessageReader().skip_prompt(tracker, Turn.read(tracker)) == Step([])
 
 
 def test_a_reply_outside_a_prompt_counts_no_tries():
     tracker = make_tracker("blah", slots={"prompt_failures": {"field": "visa", "count": 1}})
     turn = Turn.read(tracker)
-    action = ActionExtractProfile()
+    action = MessageReader()
     assert action.follow_up(tracker, turn, action.parse(turn)) == ([], [])
 
 
@@ -184,14 +172,13 @@ async def test_the_storage_notice_stays_first_when_a_value_is_also_refused(monke
     monkeypatch.setenv("TRACKER_DIALECT", "postgresql")
     monkeypatch.setenv("TRACKER_PORT", "1")  # nothing listens there
     profile_store.cache_clear()
-    events, _ = await run(ActionExtractProfile(), make_tracker("my ck is 350"))
-    notices = slot_values(events)["input_problem"]
+    _, notices = read(make_tracker("my ck is 350"))
     assert "not being saved" in notices[0] and "1-300" in notices[1]
 
 
 async def test_a_ck_date_is_stored_in_its_slot():
     tracker = make_tracker("my CK is on 15 March 2027", intent="inform")
-    slots = slot_values((await run(ActionExtractProfile(), tracker))[0])
+    slots = slot_values((read(tracker))[0])
     assert slots["step2_date"] == "2027-03-15" and slots["step2"] == "not_taken"
     assert "graduation_year" not in slots
 
@@ -200,12 +187,10 @@ async def test_a_bare_date_answers_when_the_ck_pass_depends_on_it():
     # CK 216 passed before 1 July 2025 and failed from then (F3, F4): the answer asked
     # "When did you take CK?", so "june 2025" on its own is the CK date.
     ck_216 = {"step2": "passed", "step2_score": 216}
-    slots = slot_values(
-        (await run(ActionExtractProfile(), make_tracker("june 2025", slots=ck_216)))[0]
-    )
+    slots = slot_values((read(make_tracker("june 2025", slots=ck_216)))[0])
     assert slots == {"step2_date": "2025-06-01"}
     # Without such a CK, a bare month and year is not taken for a CK date.
-    slots = slot_values((await run(ActionExtractProfile(), make_tracker("june 2025")))[0])
+    slots = slot_values((read(make_tracker("june 2025")))[0])
     assert "step2_date" not in slots
 
 
@@ -217,41 +202,35 @@ async def test_no_practice_exam_yet_moves_the_form_on():
             slots={"requested_slot": "step2_practice", "step2": "not_taken"},
             active_loop="advice_form",
         )
-        events, _ = await run(ActionExtractProfile(), tracker)
+        events, texts = read(tracker)
         values = slot_values(events)
         assert values.get("skipped") == ["step2_practice"], reply
-        assert "input_problem" not in values and "prompt_failures" not in values, reply
+        assert texts == [] and "prompt_failures" not in values, reply
 
 
 async def test_a_score_still_to_come_is_stored_as_pending():
-    events, _ = await run(
-        ActionExtractProfile(),
-        make_tracker("gave ck last month, result awaited. chances for FM?", intent="ask_chances"),
+    events, texts = read(
+        make_tracker("gave ck last month, result awaited. chances for FM?", intent="ask_chances")
     )
     values = slot_values(events)
     assert values["step2"] == "pending"
-    assert "step2_score" not in values and "input_problem" not in values
+    assert "step2_score" not in values and texts == []
 
 
 async def test_no_step_taken_yet_is_stored_for_every_step():
-    events, _ = await run(
-        ActionExtractProfile(), make_tracker("final year student, no usmle given yet")
-    )
+    events, _ = read(make_tracker("final year student, no usmle given yet"))
     values = slot_values(events)
     assert [values[s] for s in ("step1", "step2", "step3")] == ["not_taken"] * 3
 
 
 async def test_a_failed_ck_is_stored_with_its_score():
-    events, _ = await run(
-        ActionExtractProfile(),
-        make_tracker("failed ck with 209, should i retake?", intent="ask_retake"),
-    )
+    events, texts = read(make_tracker("failed ck with 209, should i retake?", intent="ask_retake"))
     values = slot_values(events)
     assert (values["step2"], values["step2_score"]) == ("failed", 209)
-    assert "input_problem" not in values
+    assert texts == []
 
 
 async def test_the_visa_ruled_out_is_not_stored():
     tracker = make_tracker("h1b pls, j1 wont work for me", slots={"requested_slot": "visa"})
-    events, _ = await run(ActionExtractProfile(), tracker)
+    events, _ = read(tracker)
     assert slot_values(events)["visa"] == "h1b"

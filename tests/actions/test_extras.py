@@ -1,15 +1,14 @@
-"""Charts and the plan's calendar, as each channel gets them from the answer actions."""
+"""Charts and the plan's calendar, as each channel gets them with the answer (given from the
+form's last step)."""
 
 from __future__ import annotations
 
 import pytest
 from icalendar import Calendar
 
-from actions.answers import ActionGiveAdvice
-from actions.extract import ActionExtractProfile
 from actions.extras import CALENDAR_TEXT
 from img_channels.media import MediaStore, name_from_url
-from tests.actions.support import make_tracker, run, slot_values
+from tests.actions.support import form_turn, make_tracker, read, slot_values
 
 CK_228_IM = {
     "question": "chances",
@@ -46,11 +45,11 @@ def tracker(slots, channel, text="what are my chances", intent="ask_chances"):
         "input_channel": channel,
         "parse_data": {"intent": {"name": intent}},
     }
-    return make_tracker(text, intent=intent, slots=slots, events=[event])
+    return make_tracker(text, intent=intent, slots=slots, events=[event], active_loop="advice_form")
 
 
 async def test_web_chat_gets_the_chart_as_an_image_with_alt_text(media_dir):
-    _, messages = await run(ActionGiveAdvice(), tracker(CK_228_IM, "socketio"))
+    _, messages = await form_turn(tracker(CK_228_IM, "socketio"))
     images = [m["text"] for m in messages if (m.get("text") or "").startswith("![")]
     assert len(images) == 1
     alt, url = images[0][2:-1].split("](")
@@ -60,25 +59,25 @@ async def test_web_chat_gets_the_chart_as_an_image_with_alt_text(media_dir):
 
 
 async def test_telegram_gets_an_image_message_with_its_alt(media_dir):
-    _, messages = await run(ActionGiveAdvice(), tracker(CK_228_IM, "telegram"))
+    _, messages = await form_turn(tracker(CK_228_IM, "telegram"))
     [image] = [m for m in messages if m.get("image")]
     assert image["alt"].startswith("Step 2 CK bands for Internal Medicine")
     assert media_dir.read(name_from_url(image["image"]) or "") is not None
 
 
 async def test_whatsapp_needs_a_public_base_url_for_the_picture(media_dir, monkeypatch):
-    _, messages = await run(ActionGiveAdvice(), tracker(CK_228_IM, "whatsapp"))
+    _, messages = await form_turn(tracker(CK_228_IM, "whatsapp"))
     assert not any(m.get("image") for m in messages)
     assert any("210 ─ 220 ─[228]─ 230" in (m.get("text") or "") for m in messages)
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://advisor.example.org/")
-    _, messages = await run(ActionGiveAdvice(), tracker(CK_228_IM, "whatsapp"))
+    _, messages = await form_turn(tracker(CK_228_IM, "whatsapp"))
     [image] = [m for m in messages if m.get("image")]
     assert image["image"].startswith("https://advisor.example.org/chat/media/")
 
 
 async def test_shell_and_rest_get_the_text_bar(media_dir):
     for channel in ("cmdline", "rest"):
-        _, messages = await run(ActionGiveAdvice(), tracker(CK_228_IM, channel))
+        _, messages = await form_turn(tracker(CK_228_IM, channel))
         texts = [m.get("text") or "" for m in messages]
         assert "Where your CK stands: 210 ─ 220 ─[228]─ 230 ─ 240 ─ 250" in texts
         assert not any(m.get("image") for m in messages)
@@ -87,13 +86,14 @@ async def test_shell_and_rest_get_the_text_bar(media_dir):
 
 async def test_questions_without_a_chart_send_none(media_dir):
     slots = {**CK_228_IM, "question": "visa"}
-    _, messages = await run(ActionGiveAdvice(), tracker(slots, "socketio"))
+    t = tracker(slots, "socketio", text="which visa is better for me", intent="ask_visa")
+    _, messages = await form_turn(t)
     assert not any((m.get("text") or "").startswith("![") for m in messages)
 
 
 async def test_plan_is_one_message_per_phase_and_web_gets_a_calendar(media_dir):
     t = tracker(PLAN, "socketio", text="make me a plan for the 2028 match", intent="ask_plan")
-    events, messages = await run(ActionGiveAdvice(), t)
+    events, messages = await form_turn(t)
     texts = [m.get("text") or "" for m in messages]
     assert texts[0].startswith("Your plan aims at the 2028 Match")
     assert any(t.startswith("Step 2 CK:\n- ") for t in texts)
@@ -109,7 +109,7 @@ async def test_plan_is_one_message_per_phase_and_web_gets_a_calendar(media_dir):
 async def test_plan_for_a_named_match_year(media_dir):
     slots = {**PLAN, "asked": {"specialties": [], "uncovered": "other", "match_year": 2029}}
     t = tracker(slots, "rest", text="plan for 2029 match", intent="ask_plan")
-    _, messages = await run(ActionGiveAdvice(), t)
+    _, messages = await form_turn(t)
     texts = [m.get("text") or "" for m in messages]
     assert "You asked for the 2029 Match" in "\n".join(texts)
     assert not any(t.startswith(CALENDAR_TEXT) for t in texts)  # REST: no calendar
@@ -118,7 +118,7 @@ async def test_plan_for_a_named_match_year(media_dir):
 async def test_a_named_match_year_outlasts_the_turns_after_it(media_dir):
     # Turn 1 asks for the plan and names the Match; the form then asks for a practice score.
     first = "plan for 2029 match pls, passed s1 first try, ck not taken yet"
-    events, _ = await run(ActionExtractProfile(), make_tracker(first, intent="ask_plan"))
+    events, _ = read(make_tracker(first, intent="ask_plan"))
     slots = slot_values(events)
     assert slots["asked"]["match_year"] == 2029
     assert "graduation_year" not in slots
@@ -126,7 +126,7 @@ async def test_a_named_match_year_outlasts_the_turns_after_it(media_dir):
     # tracker store's window), so the year must come from the slot.
     slots.update(step2_practice=221, disclaimer_shown=True, remember_consent="no")
     t = tracker(slots, "rest", text="nbme 221", intent="inform")
-    _, messages = await run(ActionGiveAdvice(), t)
+    _, messages = await form_turn(t)
     texts = "\n".join(m.get("text") or "" for m in messages)
     assert "Your plan aims at the 2029 Match" in texts
     assert "You asked for the 2029 Match" in texts
@@ -138,7 +138,7 @@ async def test_a_match_year_given_among_facts_is_kept_for_the_plan():
         intent="inform",
         slots={"asked": {"specialties": ["internal_medicine"], "uncovered": "other"}},
     )
-    events, _ = await run(ActionExtractProfile(), t)
+    events, _ = read(t)
     assert slot_values(events)["asked"] == {
         "specialties": ["internal_medicine"],
         "uncovered": "other",
@@ -148,7 +148,7 @@ async def test_a_match_year_given_among_facts_is_kept_for_the_plan():
 
 async def test_telegram_gets_the_calendar_as_a_file(media_dir):
     t = tracker(PLAN, "telegram", text="make me a plan", intent="ask_plan")
-    _, messages = await run(ActionGiveAdvice(), t)
+    _, messages = await form_turn(t)
     [attached] = [m for m in messages if m.get("attachment")]
     payload = attached["attachment"]["payload"]
     assert payload["name"] == "residency-plan.ics"

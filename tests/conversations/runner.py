@@ -460,7 +460,7 @@ def _readvised(after: list[dict]) -> bool:
     return False
 
 
-FALLBACK_ACTIONS = frozenset({"utter_default", "action_default_fallback"})
+FALLBACK_ACTIONS = frozenset({"utter_default", "action_not_understood", "action_default_fallback"})
 
 
 def fallbacks(events: list[dict]) -> int:

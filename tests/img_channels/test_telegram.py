@@ -4,7 +4,7 @@ import html
 
 import pytest
 
-from actions.messages import CONSENT_BUTTONS, SLOT_QUESTIONS, follow_up_buttons, menu_buttons
+from actions.messages import CONSENT_BUTTONS, follow_up_buttons, menu_buttons
 from img_channels.telegram import (
     CALLBACK_DATA_LIMIT,
     TelegramOutput,
@@ -13,6 +13,7 @@ from img_channels.telegram import (
     parse_update,
 )
 from img_strategy import Question
+from tests.support.responses import response_button_sets
 
 BOT = "advisor_bot"
 PRIVATE = {"id": 10, "type": "private"}
@@ -114,7 +115,7 @@ def test_a_button_press_becomes_the_payload_in_the_presser_s_conversation():
 def test_every_button_the_bot_sends_fits_telegram_callback_data():
     buttons = [*CONSENT_BUTTONS, *menu_buttons()]
     buttons += [b for q in Question for b in follow_up_buttons(q)]
-    buttons += [{"title": t, "payload": p} for _, opts in SLOT_QUESTIONS.values() for t, p in opts]
+    buttons += [b for buttons_of in response_button_sets() for b in buttons_of]
     for button in buttons:
         assert inline_button(button)["callback_data"] == button["payload"]
         assert len(button["payload"].encode()) <= CALLBACK_DATA_LIMIT

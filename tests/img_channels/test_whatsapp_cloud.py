@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from actions.messages import CONSENT_BUTTONS, SLOT_QUESTIONS, follow_up_buttons, menu_buttons
+from actions.messages import CONSENT_BUTTONS, follow_up_buttons, menu_buttons
 from img_channels.whatsapp_cloud import (
     BUTTON_TITLE_LIMIT,
     INTERACTIVE_BODY_LIMIT,
@@ -29,6 +29,7 @@ from img_channels.whatsapp_cloud import (
     signature_valid,
 )
 from img_strategy import Question
+from tests.support.responses import response_button_sets
 
 NUMBER = "15550001234"
 SETTINGS = CloudSettings("106540352242922", "token", "app-secret", "verify", NUMBER)
@@ -270,7 +271,7 @@ def test_private_commands():
 def every_button_set() -> list[list[dict]]:
     sets = [CONSENT_BUTTONS, menu_buttons()]
     sets += [follow_up_buttons(question) for question in Question]
-    sets += [[{"title": t, "payload": p} for t, p in opts] for _, opts in SLOT_QUESTIONS.values()]
+    sets += [list(buttons) for buttons in response_button_sets()]
     return [buttons for buttons in sets if buttons]
 
 
