@@ -456,3 +456,19 @@ class ActionNotUnderstood(Reply):
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_default")
         return []
+
+
+class ActionYesNo(Reply):
+    """A yes or a no outside the form and the consent question. Reading it settles what it
+    answers (an unsure reading proposed back: a yes stores it, a no drops it); the reply
+    then moves the conversation on."""
+
+    def name(self) -> str:
+        return "action_yes_no"
+
+    async def reply(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        dispatcher.utter_message(response="utter_what_next" if intent == "affirm" else "utter_ok")
+        return []

@@ -253,3 +253,14 @@ def test_the_private_chat_link_is_repeated_only_in_telegram_conversations():
     rest.latest_message["metadata"] = {**link, "private_chat_url": "https://evil.example"}
     assert private_chat_url(telegram) == link["private_chat_url"]
     assert private_chat_url(rest) == ""
+
+
+async def test_a_yes_or_no_outside_the_form_settles_an_unsure_reading():
+    from actions.answers import ActionYesNo
+
+    asked = {"unsure_fact": {"graduation_year": 2019}}
+    events, messages = await run(ActionYesNo(), make_tracker("no", intent="deny", slots=asked))
+    assert slot_values(events) == {"unsure_fact": None}
+    assert [m["response"] for m in messages] == ["utter_ok"]
+    events, _ = await run(ActionYesNo(), make_tracker("yes", intent="affirm", slots=asked))
+    assert slot_values(events) == {"unsure_fact": None, "graduation_year": 2019}
