@@ -11,7 +11,10 @@ Rasa ships ``LogisticRegressionClassifier``; this class keeps its training and i
 * The model is saved as plain arrays (``numpy.savez`` without pickling) and loaded back
   with ``allow_pickle=False``, instead of through skops, whose type scan of every imported
   module took longer than the training itself (about 25 s per save).
-* Features are stacked once for a whole batch instead of per message.
+* Features are stacked once for a whole batch instead of per message, and at prediction
+  not stacked at all: a message's scores are the sums of the weight rows its non-zero
+  features pick, read straight from each featurizer's own matrix (Rasa's stacking of the
+  sparse features cost several times the product itself).
 
 Probabilities are computed here from the saved weights (a softmax over ``X @ W.T + b``),
 so loading needs no scikit-learn object and the saved file cannot run code.
@@ -42,7 +45,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUEN
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import coo_matrix, csr_matrix, vstack
 
 from img_strategy.parsing import QuestionSpan, question_spans
 
@@ -124,13 +127,26 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
 
     def probabilities(self, messages: list[Message]) -> np.ndarray:
         """Softmax of the linear scores, one row per message, columns in ``classes`` order."""
-        return self._softmax(self._create_X(messages))
+        rows = [self._scores(_sentence_blocks(message)) for message in messages]
+        if any(row is None for row in rows):
+            # Featurizers that do not fit the weights: Rasa's stacking, which says why.
+            return self._softmax(self._create_X(messages))
+        return _softmax_rows(np.vstack(rows))
+
+    def _scores(self, blocks: list[tuple[np.ndarray, np.ndarray, int]]) -> np.ndarray | None:
+        """The linear scores of one row given as featurizer blocks of (columns, values,
+        width), side by side in the order Rasa stacks them; None when they do not add up
+        to the weights' width."""
+        scores = self._bias.astype(float)
+        offset = 0
+        for columns, values, width in blocks:
+            if len(columns):
+                scores = scores + values @ self._by_feature[offset + columns]
+            offset += width
+        return scores if offset == self._by_feature.shape[0] else None
 
     def _softmax(self, X: csr_matrix) -> np.ndarray:
-        scores = np.asarray(X @ self._by_feature + self._bias)
-        scores = scores - np.max(scores, axis=1, keepdims=True)
-        exp = np.exp(scores)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return _softmax_rows(np.asarray(X @ self._by_feature + self._bias))
 
     def _ranking(self, row: np.ndarray, length: int) -> list[dict[str, Any]]:
         order = np.argsort(-row, kind="stable")
@@ -154,12 +170,19 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         featurizers left no per-token rows to add up."""
         text = message.get(TEXT) or ""
         spans = question_spans(text)
-        rows = [(span, row) for span in spans if (row := _span_row(message, span)) is not None]
-        if not rows or self._weights.size == 0:
+        if not spans or self._weights.size == 0:
             return []
-        X = vstack([row for _, row in rows], format="csr")
-        if X.shape[1] != self._weights.shape[1]:
-            return []  # featurizers that do not add up per token: nothing to say
+        rows = []
+        for span in spans:
+            blocks = _span_blocks(message, span)
+            scores = self._scores(blocks) if blocks is not None else None
+            if blocks is not None and scores is None:
+                return []  # featurizers that do not add up per token: nothing to say
+            if scores is not None:
+                rows.append((span, scores))
+        if not rows:
+            return []
+        own = _softmax_rows(np.vstack([scores for _, scores in rows]))
         return [
             {
                 "start": span.start,
@@ -167,9 +190,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
                 "text": text[span.start : span.end],
                 "intent_ranking": self._ranking(probabilities, QUESTION_RANKING_LENGTH),
             }
-            for (span, _), probabilities in zip(
-                rows, self.in_context(self._softmax(X), whole), strict=True
-            )
+            for (span, _), probabilities in zip(rows, self.in_context(own, whole), strict=True)
         ]
 
     @property
@@ -228,28 +249,48 @@ def _shared_questions(classes: tuple[str, ...]) -> np.ndarray:
     return np.array([[float(bool(a & b)) for b in parts] for a in parts])
 
 
-def _span_row(message: Message, span: QuestionSpan) -> csr_matrix | None:
+def _softmax_rows(scores: np.ndarray) -> np.ndarray:
+    scores = scores - np.max(scores, axis=1, keepdims=True)
+    exp = np.exp(scores)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def _text_features(message: Message, kind: str) -> list[Any]:
+    """The message's sparse TEXT features of one type, in the order Rasa stacks them."""
+    return [f for f in message.features if f.attribute == TEXT and f.is_sparse() and f.type == kind]
+
+
+def _sentence_blocks(message: Message) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """Each featurizer's sentence row as (columns, values, width): the row Rasa would
+    stack, without stacking it."""
+    blocks = []
+    for feature in _text_features(message, FEATURE_TYPE_SENTENCE):
+        row = coo_matrix(feature.features)
+        blocks.append((row.col, row.data.astype(float), row.shape[1]))
+    return blocks
+
+
+def _span_blocks(
+    message: Message, span: QuestionSpan
+) -> list[tuple[np.ndarray, np.ndarray, int]] | None:
     """The sentence features the message's featurizers would give for the text of ``span``
     alone: per featurizer, the sum of its sequence rows over the span's tokens (a bag of
-    word or character n-gram counts adds up token by token), in the order Rasa stacks the
-    sentence features. None when the span holds no token or a featurizer has no rows."""
+    word or character n-gram counts adds up token by token), as :func:`_sentence_blocks`
+    gives them. None when the span holds no token or a featurizer has no rows."""
     tokens = message.get(TOKENS_NAMES[TEXT]) or []
-    inside = [i for i, t in enumerate(tokens) if t.start >= span.start and t.end <= span.end]
-    if not inside:
+    inside = np.array(
+        [i for i, t in enumerate(tokens) if t.start >= span.start and t.end <= span.end]
+    )
+    if not len(inside):
         return None
-    sequences = {
-        str(f.origin): f.features
-        for f in message.features
-        if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SEQUENCE
-    }
-    parts = []
-    for feature in message.features:
-        if feature.attribute != TEXT or not feature.is_sparse():
-            continue
-        if feature.type != FEATURE_TYPE_SENTENCE:
-            continue
+    sequences = {str(f.origin): f.features for f in _text_features(message, FEATURE_TYPE_SEQUENCE)}
+    blocks = []
+    for feature in _text_features(message, FEATURE_TYPE_SENTENCE):
         sequence = sequences.get(str(feature.origin))
         if sequence is None or sequence.shape[0] != len(tokens):
             return None
-        parts.append(csr_matrix(csr_matrix(sequence)[inside].sum(axis=0)))
-    return hstack(parts, format="csr") if parts else None
+        rows = coo_matrix(sequence)
+        picked = np.isin(rows.row, inside)
+        columns, values = rows.col[picked], rows.data[picked].astype(float)
+        blocks.append((columns, values, rows.shape[1]))
+    return blocks

@@ -188,11 +188,9 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         return self.cache.hand_out(recent)
 
     def _last_row_id(self, session: Any, sender_id: str) -> int:
-        newest = (
-            session.query(sa.func.max(self.SQLEvent.id))
-            .filter(self.SQLEvent.sender_id == sender_id)
-            .scalar()
-        )
+        newest = session.execute(
+            sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sender_id)
+        ).scalar()
         return NOT_STORED if newest is None else int(newest)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
@@ -249,9 +247,13 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             else:
                 new_events = self._additional_events(session, tracker)
             rows = [self._row(tracker.sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()  # assigns the ids
-            last_row_id = rows[-1].id if rows else self._last_row_id(session, tracker.sender_id)
+            if rows:
+                # One executemany of plain rows: the ORM's unit of work inserted them one by
+                # one to learn each id (about 5 % of the server's CPU per message). The
+                # newest id is read back instead; the lock store serialises a sender's turns,
+                # so no other instance writes this sender's rows meanwhile.
+                session.execute(sa.insert(self.SQLEvent.__table__), rows)
+            last_row_id = self._last_row_id(session, tracker.sender_id)
             session.commit()
         return last_row_id
 
@@ -262,13 +264,13 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         ).count()
         return islice(tracker.events, max(stored - getattr(tracker, ROW_OFFSET, 0), 0), None)
 
-    def _row(self, sender_id: str, event: Any) -> Any:
+    def _row(self, sender_id: str, event: Any) -> dict[str, Any]:
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }

@@ -81,6 +81,26 @@ def test_its_probabilities_are_scikit_learns(storage: LocalModelStorage) -> None
     np.testing.assert_allclose(classifier.probabilities(messages), expected, rtol=1e-9)
 
 
+def test_several_featurizers_are_read_side_by_side_in_rasas_order(
+    storage: LocalModelStorage,
+) -> None:
+    # Scores are read from each featurizer's own row, not from Rasa's stacked matrix: the
+    # blocks must line up with the stacked columns the weights were trained on.
+    def two_featurizers(words: str, intent: str | None = None) -> Message:
+        message = _message(words, intent)
+        lengths = np.array([[float(len(w)) for w in words.split()[:3]] + [0.0] * 3])[:, :3]
+        message.add_features(Features(coo_matrix(lengths), "sentence", TEXT, "lengths"))
+        return message
+
+    classifier = LinearIntentClassifier.create(
+        LinearIntentClassifier.get_default_config(), storage, Resource("two"), _context()
+    )
+    classifier.train(TrainingData([two_featurizers(t, i) for t, i in TRAINING]))
+    messages = [two_featurizers("how many visa"), two_featurizers("hi step")]
+    expected = classifier.clf.predict_proba(classifier._create_X(messages))
+    np.testing.assert_allclose(classifier.probabilities(messages), expected, rtol=1e-9)
+
+
 def test_a_loaded_model_predicts_the_same_without_pickle(storage: LocalModelStorage) -> None:
     resource = Resource("linear")
     trained = _trained(storage, resource)

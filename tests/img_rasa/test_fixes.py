@@ -54,6 +54,47 @@ def test_invalid_responses_are_still_refused_with_rasa_s_hint():
         action()._validate_action_result({"events": "not a list"})
 
 
+def test_each_event_is_judged_as_rasa_s_whole_schema_judges_it():
+    # The fix checks an event against its own type's schema instead of Rasa's oneOf over
+    # all of them: the verdicts must be the same.
+    import copy
+
+    import jsonschema
+
+    from img_store.events import RESPONSE_SCHEMA
+
+    schema = copy.deepcopy(RemoteAction.action_response_format_spec())
+    schema["properties"]["events"]["items"]["oneOf"].append(RESPONSE_SCHEMA)
+    events = [
+        {"event": "slot", "name": "visa", "value": "j1"},
+        {"event": "slot", "name": 5, "value": "j1"},
+        {"event": "slot", "timestamp": "yesterday", "name": "visa"},
+        {"event": "bot", "text": "hi", "data": {}, "metadata": {"question": "visa"}},
+        {"event": "bot", "text": 7},
+        {"event": "action", "name": "action_listen", "policy": None, "confidence": None},
+        {"event": "active_loop", "name": None},
+        {"event": "followup", "name": "action_listen"},
+        {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}},
+        {"event": "user", "text": "hi", "parse_data": "nope"},
+        {"event": "restart"},
+        {"event": FORGET_CONVERSATION, "timestamp": None},
+        {"event": "img_unknown"},
+        {"event": 3},
+    ]
+    for event in events:
+        response = {"events": [event], "responses": []}
+        try:
+            jsonschema.validate(response, schema)
+            expected = True
+        except jsonschema.ValidationError:
+            expected = False
+        try:
+            got = action()._validate_action_result(response)
+        except ValidationError:
+            got = False
+        assert got is expected, event
+
+
 class CountingServer:
     """An HTTP server on a fixed port that answers every POST and counts the TCP
     connections it accepted."""
