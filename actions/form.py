@@ -23,6 +23,7 @@ from actions.problems import take_in
 from actions.slots import (
     PROMPT_FAILURES_SLOT,
     REQUESTED_SLOT,
+    UNSURE_SLOT,
     in_group_chat,
     pending_questions,
     profile_from_tracker,
@@ -55,6 +56,12 @@ class ValidateAdviceForm(FormValidationAction):
             events += give_advice(dispatcher, tracker, [*pending, *new])
         elif asked:
             events += answer_now(dispatcher, tracker, new or asked)
+        if next_slot is not None and tracker.get_slot(UNSURE_SLOT):
+            # A reading was just proposed back ("You mentioned 2024. Is that the year you
+            # graduated?"): its yes or no is the reply awaited. The form waits for it
+            # instead of asking a question on top (the same fact again, or another);
+            # unsure_fact has no question of its own, so Rasa says nothing more.
+            events.append(SlotSet(REQUESTED_SLOT, UNSURE_SLOT))
         if not any(e.get("event") == "slot" and e.get("name") != REQUESTED_SLOT for e in events):
             # Rasa rejects a form turn that sets no slot other than requested_slot, and its
             # fallback would then answer a reply that was read; so one is set, unchanged.

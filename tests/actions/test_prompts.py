@@ -303,3 +303,32 @@ def test_one_unsure_part_is_read_with_its_whole_line():
     assert [q.value for q in questions_from_message(message)] == ["filter_out"]
     message["questions"][0]["intent_ranking"][0]["confidence"] = 0.8
     assert [q.value for q in questions_from_message(message)] == ["graduation_year"]
+
+
+async def test_the_form_waits_for_the_yes_or_no_to_a_reading_it_proposed():
+    # Asking "is that your US clinical experience?" and, in the same turn, the next fact
+    # (or the same one again) would leave the user two questions to answer.
+    slots = {"requested_slot": "visa", "question": "chances", "specialty": "pediatrics"}
+    tracker = make_tracker("j1. i have 4 months", slots=slots, active_loop="advice_form")
+    events, messages = await form_turn(tracker)
+    values = slot_values(events)
+    assert values["visa"] == "j1" and values["unsure_fact"] == {"usce_months": 4}
+    assert "Is that your US clinical experience?" in messages[-1]["text"]
+    assert values["requested_slot"] == "unsure_fact"  # no question of its own: Rasa asks none
+    assert "utter_ask_unsure_fact" not in domain()["responses"]
+    # The yes stores it and the form goes on with what it still needs.
+    yes = make_tracker(
+        "yes",
+        intent="affirm",
+        slots={
+            **slots,
+            "visa": "j1",
+            "unsure_fact": {"usce_months": 4},
+            "requested_slot": "unsure_fact",
+        },
+        active_loop="advice_form",
+    )
+    events, _ = await form_turn(yes)
+    values = slot_values(events)
+    assert values["usce_months"] == 4 and values["unsure_fact"] is None
+    assert values["requested_slot"] not in (None, "unsure_fact")
