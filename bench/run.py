@@ -29,6 +29,7 @@ from img_deploy.processes import (
     ROOT,
     Server,
     base_env,
+    cpu_seconds_of,
     free_port,
     start_action_server,
     start_rasa,
@@ -200,19 +201,52 @@ def run_cluster(workdir: Path, users: int, duration: float) -> dict[str, Any]:
             ("one_instance", cluster.instance_urls[:1]),
             ("two_instances_nginx", [cluster.url]),
         ):
+            before = cluster_cpu(cluster)
             result, _ = asyncio.run(run_load(urls, users, duration, sims, label=f"{label}-"))
             results[label] = result.summary()
+            messages = results[label]["messages"] or 1
+            used = cluster_cpu(cluster)
+            results[label]["cpu_ms_per_message"] = {
+                role: round((used[role] - before[role]) * 1000 / messages, 1) for role in used
+            }
             print(
                 f"  cluster {label:<20} {users} users: "
                 f"{results[label]['messages_per_second']:>6} msg/s  p50 "
                 f"{results[label]['p50_ms']} ms  errors {results[label]['errors']} "
-                f"unanswered {results[label]['unanswered']}",
+                f"unanswered {results[label]['unanswered']}  CPU ms per message: "
+                + ", ".join(f"{k} {v}" for k, v in results[label]["cpu_ms_per_message"].items()),
                 flush=True,
             )
         results["rss_mb"] = {f"rasa_{i + 1}": s.rss_mb() for i, s in enumerate(cluster.instances)}
         return results
     finally:
         cluster.stop()
+
+
+def cluster_cpu(cluster: Cluster) -> dict[str, float]:
+    """CPU seconds used so far by each part of the cluster run, this load generator
+    included: on one machine they all share its cores, which bounds what a second Rasa
+    instance can add (see :func:`scale_out_ceiling`)."""
+    return {
+        "rasa": sum(server.cpu_seconds() for server in cluster.instances),
+        "action_server": cluster.actions.cpu_seconds() if cluster.actions else 0.0,
+        "nginx": cluster.nginx.cpu_seconds() if cluster.nginx else 0.0,
+        "postgresql_redis": cpu_seconds_of(("postgres", "redis-server")),
+        "load_generator": time.process_time(),
+    }
+
+
+def scale_out_ceiling(cpu_ms: dict[str, float], cores: int) -> float | None:
+    """The most two instances can give over one on this machine's ``cores``, from what a
+    message costs each part: one instance can use at most one core for Rasa, while two
+    share all the cores with everything else a message costs."""
+    rasa = cpu_ms.get("rasa") or 0.0
+    total = sum(cpu_ms.values())
+    if not rasa or not total:
+        return None
+    one = min(1000 / rasa, cores * 1000 / total)
+    two = min(2 * 1000 / rasa, cores * 1000 / total)
+    return round(two / one, 2)
 
 
 def stop_all(*servers: Server) -> None:
@@ -320,10 +354,13 @@ def print_table(results: dict[str, Any], users: list[int]) -> None:
         )
     cluster = results.get("cluster")
     if cluster:
+        cpu_ms = cluster["two_instances_nginx"].get("cpu_ms_per_message") or {}
         print(
             f"\nscale-out at {cluster['one_instance']['users']} users: one instance "
             f"{cluster['one_instance']['messages_per_second']} msg/s, two behind nginx "
-            f"{cluster['two_instances_nginx']['messages_per_second']} msg/s"
+            f"{cluster['two_instances_nginx']['messages_per_second']} msg/s; CPU per message "
+            f"with two: {cpu_ms}; the most two can give over one on {os.cpu_count()} cores "
+            f"at these costs: {scale_out_ceiling(cpu_ms, os.cpu_count() or 1)}x"
         )
     print(
         "per message, advisor / reference: "

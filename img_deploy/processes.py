@@ -112,6 +112,22 @@ def _tree(root: int) -> list[int]:
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def cpu_seconds_of(commands: tuple[str, ...]) -> float:
+    """CPU time used so far by every process whose command name is one of ``commands``
+    (PostgreSQL's and Redis's servers, which the project does not start itself)."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if name in commands:
+            ticks += _cpu_ticks(int(entry.name))
+    return ticks / _CLOCK_TICKS
+
+
 def _cpu_ticks(pid: int) -> int:
     try:
         # Fields after the command name: state is field 3, utime 14 and stime 15 (proc(5)).
