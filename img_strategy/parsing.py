@@ -1613,6 +1613,8 @@ def question_spans(text: str) -> tuple[QuestionSpan, ...]:
         ends = [*starts[1:], clause.end]
         for start, end in zip(starts, ends, strict=True):
             part = message.folded[start:end]
+            if _greets(part):
+                continue  # "how far doc?", "how are you sir": a hello, not a question
             if not ((end == clause.end and clause.question) or _asks(part)):
                 continue
             if start == clause.start and previous and _leads_into(message.folded, previous, clause):
@@ -1640,18 +1642,51 @@ def _leads_into(folded: str, previous: _Clause, clause: _Clause) -> bool:
 
 
 def _opens_question(words: str) -> bool:
-    """Does ``words`` start with a question word or a request, after "also", "pls"...?"""
-    words = _LEADING_FILLER.sub("", words)
+    """Does ``words`` start with a question word or a request, after "also", "pls", "or",
+    "honestly"... ("or do programs reject that", "and frankly whats my chance in IM")?"""
+    words = _without_lead(words)
     return bool(
         _cue("asking", _Where.AT_START).search(words)
         or _cue("requesting", _Where.AT_START, words=1).search(words)
     )
 
 
+def _without_lead(words: str) -> str:
+    """``words`` without the conjunctions and fillers a question part may open with."""
+    lead = re.compile(rf"^\W*(?:(?<![\w'])(?:{_cue_body('question_lead')})(?![\w'])\W*)+")
+    return lead.sub("", words)
+
+
 def _asks(words: str) -> bool:
     """Does ``words`` ask without a question mark: opening with a question word or a
-    request, or asking in a run-on line ("yog 2016 ck 229 is it too late for IM")?"""
-    return _opens_question(words) or bool(_cue("asking_inside").search(words))
+    request, asking in a run-on line ("yog 2016 ck 229 is it too late for IM"), or asking
+    indirectly ("i need to know if a 2 year gap will hurt me")?"""
+    return _opens_question(words) or bool(
+        _cue("asking_inside").search(words) or _cue("asking_indirect").search(words)
+    )
+
+
+def _greets(words: str) -> bool:
+    """Is ``words`` only a greeting and whom it greets ("how far my people", "good morning
+    sir, how are you")?"""
+    rest = _cue("greeting").sub(" ", words)
+    if rest == words:
+        return False
+    rest = _cue("greeted").sub(" ", rest)
+    return not re.search(r"\w", rest)
+
+
+def weighs_options(words: str) -> bool:
+    """Does a question weigh options against each other ("which is the safer bet", "neuro
+    vs psych", "dono me chance zyada kis me")? With two specialties named, a question about
+    chances is then a comparison (actions.slots)."""
+    return bool(_cue("weighing").search(_fold(words)))
+
+
+def refers_back(words: str) -> bool:
+    """Does a question point back to what was said before it ("is that a problem?",
+    "does it matter?"), so that its own few words cannot say what it is about?"""
+    return bool(_cue("referring").search(_fold(words)))
 
 
 def _trimmed(text: str, start: int, end: int) -> QuestionSpan:
