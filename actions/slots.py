@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import Any, TypeVar
@@ -14,6 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 
 from img_strategy import Field, Profile, Question
 from img_strategy.asked import Asked, Uncovered
+from img_strategy.parsing import ParseError, parse_specialty, refers_back, weighs_options
 from img_strategy.profile import plain_value
 
 # Profile attributes the conversation collects; each is a slot of the same name.
@@ -45,6 +49,9 @@ PROMPT_FAILURES_SLOT = "prompt_failures"
 MORE_QUESTIONS_SLOT = "more_questions"
 # What the latest question named beyond profile facts (img_strategy.asked.Asked).
 ASKED_SLOT = "asked"
+
+# The NLU entity that names a specialty (img_nlp's EntityRuler labels).
+SPECIALTY_ENTITY = "specialty"
 
 # Rasa's multi-intent labels ("ask_compare+ask_programs", intent_tokenization_flag).
 INTENT_SPLIT = "+"
@@ -95,18 +102,136 @@ QUESTIONS_KEY = "questions"
 MIN_OWN_CONFIDENCE = 0.3
 
 
-def _part_bests(message: Mapping[str, Any]) -> list[tuple[list[Question], float]]:
-    """Each asking part's best question intent and its confidence, when it is sure enough."""
-    bests = []
+@dataclass(frozen=True)
+class _Part:
+    """One asking part of a message: its best questions, how sure, and where it is."""
+
+    questions: list[Question]
+    confidence: float
+    text: str
+    start: int
+
+
+def _parts(message: Mapping[str, Any]) -> list[_Part]:
+    """Each asking part's best question intent and its confidence, when it is sure enough,
+    with its questions routed by the specialties the message names (``_routed``)."""
+    text = str(message.get("text") or "")
+    named = _specialties(message)
+    parts: list[_Part] = []
+    previous_end = 0
     for part in message.get(QUESTIONS_KEY) or []:
         ranking = part.get("intent_ranking") if isinstance(part, Mapping) else None
         best = ranking[0] if isinstance(ranking, list) and ranking else {}
         if not isinstance(best, Mapping):
             continue
+        start = _offset(part.get("start"), previous_end)
+        end = _offset(part.get("end"), len(text))
+        words = str(part.get("text") or text[start:end])
+        # What leads up to the part in its sentence is part of what it weighs ("peds vs FM,
+        # dono me kaun sa better?"); facts in earlier sentences are not.
+        lead_start = max(previous_end, _sentence_start(text, start))
+        lead = text[lead_start:start]
+        previous_end = max(previous_end, end)
         confidence = float(best.get("confidence") or 0)
-        if confidence >= MIN_OWN_CONFIDENCE:
-            bests.append((questions_from_intent(best.get("name")), confidence))
-    return bests
+        if confidence < MIN_OWN_CONFIDENCE:
+            continue
+        pair = _joined_pair(message, lead_start, end)
+        weighs = pair or weighs_options(lead + " " + words)
+        questions = [
+            _routed(q, named, _specialties_in(message, start, end), weighs)
+            for q in questions_from_intent(best.get("name"))
+        ]
+        if not questions and pair and _joined_pair(message, start, end):
+            # "peds or psych?" typed before the facts reads as facts to the classifier, but two
+            # specialties offered as alternatives in a question ask which one.
+            questions = [Question.COMPARE]
+        parts.append(_Part(list(dict.fromkeys(questions)), confidence, words, start))
+    return parts
+
+
+_SENTENCE_END = re.compile(r"[.?!\n]\s")
+
+
+def _sentence_start(text: str, position: int) -> int:
+    """Where the sentence holding ``position`` starts."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, position)]
+    return ends[-1] if ends else 0
+
+
+def _offset(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+# Questions about one's outlook in a specialty: naming two of them with a choice between
+# them ("neuro or psych for a 2019 grad?", "FM is my plan but is IM less risky?") asks for a
+# comparison, and a comparison with only one named is about that one.
+_OUTLOOK = frozenset({Question.CHANCES, Question.REALISTIC_SPECIALTIES, Question.COMPARE})
+
+
+def _routed(question: Question, named: list[str], in_part: list[str], weighs: bool) -> Question:
+    """The question a part asks once the specialties it weighs are counted: the intent
+    classifier reads words, not how many specialties a line names. ``named``: the
+    specialties of the whole message; ``in_part``: those of the part; ``weighs``: the part
+    (or what leads up to it) weighs options ("which is the safer bet", "peds or FM")."""
+    if question not in _OUTLOOK:
+        return question
+    if len(named) >= 2 and weighs:
+        return Question.COMPARE
+    if question != Question.COMPARE or weighs:
+        return question  # "maybe FM instead?": the other one is the profile's
+    # "can I do anaesthesia, or is some other field wiser": no second specialty to weigh,
+    # so the first part is about anaesthesia and the second asks what else is realistic.
+    return Question.CHANCES if in_part else Question.REALISTIC_SPECIALTIES
+
+
+# Between two specialties named as alternatives: "peds or FM", "neuro/psych", "IM vs FM".
+_ALTERNATIVES = re.compile(r"\s*(?:or|vs\.?|versus|/)\s*", re.IGNORECASE)
+
+
+def _joined_pair(message: Mapping[str, Any], start: int, end: int) -> bool:
+    """Does ``message`` name two specialties as alternatives between ``start`` and ``end``?"""
+    text = str(message.get("text") or "")
+    spans = sorted(
+        (at, _offset(e.get("end"), at))
+        for e in message.get("entities") or []
+        if isinstance(e, Mapping) and e.get("entity") == SPECIALTY_ENTITY
+        if start <= (at := _offset(e.get("start"), -1)) < end
+    )
+    return any(
+        _ALTERNATIVES.fullmatch(text[first_end:second_start])
+        for (_, first_end), (second_start, _) in itertools.pairwise(spans)
+    )
+
+
+def _safe_specialty(word: str) -> str | None:
+    try:
+        return parse_specialty(word)
+    except ParseError:
+        return None
+
+
+def _specialties(message: Mapping[str, Any]) -> list[str]:
+    """The distinct specialties a message names, in order ("IM" and "internal medicine" are
+    one)."""
+    return _specialties_in(message, 0, len(str(message.get("text") or "")))
+
+
+def _specialties_in(message: Mapping[str, Any], start: int, end: int) -> list[str]:
+    found: list[str] = []
+    for entity in message.get("entities") or []:
+        if not isinstance(entity, Mapping) or entity.get("entity") != SPECIALTY_ENTITY:
+            continue
+        at = _offset(entity.get("start"), -1)
+        if not start <= at < end:
+            continue
+        name = _safe_specialty(str(entity.get("text") or entity.get("value") or ""))
+        if name is not None and name not in found:
+            found.append(name)
+    return found
+
+
+def _part_bests(message: Mapping[str, Any]) -> list[tuple[list[Question], float]]:
+    return [(part.questions, part.confidence) for part in _parts(message)]
 
 
 def questions_in_message(message: Mapping[str, Any]) -> list[Question]:
@@ -122,16 +247,20 @@ def questions_in_message(message: Mapping[str, Any]) -> list[Question]:
 def questions_from_message(message: Mapping[str, Any]) -> list[Question]:
     """Every question the latest message asks: those its parts ask on their own words,
     else the whole message's question intent (a multi-intent adds the questions it names
-    that no part did). A single part that its own words make less sure than the whole line
-    is read with the line ("a 2 year gap after graduation, is that a problem?": "that" is
-    the gap)."""
+    that no part did). A part that points back and that its own words make less sure than
+    the whole line is read with the line ("a 2 year gap after graduation, is that a
+    problem?": "that" is the gap; "thinking of TY spots as backup. is that smart?")."""
     intent = message.get("intent") or {}
     whole = questions_from_intent(intent.get("name"))
-    bests = _part_bests(message)
-    own = list(dict.fromkeys(q for questions, _ in bests for q in questions))
+    sure = float(intent.get("confidence") or 0)
+    parts = _parts(message)
+    own: list[Question] = []
+    for part in parts:
+        # Only a part that points back leans on the line: one that names its own subject
+        # ("neuro or IM, where do I stand better?") is read as asked.
+        leans = len(whole) == 1 and sure > part.confidence and refers_back(part.text)
+        own += [q for q in (whole if leans else part.questions) if q not in own]
     if not own:
-        return whole
-    if len(bests) == 1 and len(whole) == 1 and float(intent.get("confidence") or 0) > bests[0][1]:
         return whole
     return own + [q for q in whole if q not in own and len(whole) > 1]
 
