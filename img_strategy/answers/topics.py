@@ -115,6 +115,10 @@ def prelim(ctx: AnswerContext) -> None:
 
 def compare(ctx: AnswerContext) -> None:
     names = [s for s in ctx.asked.specialties if s in ctx.rules.specialties]
+    own = ctx.profile.specialty
+    if len(names) == 1 and own in ctx.rules.specialties and own != names[0]:
+        # "should I just go for IM instead?": the other option is the one already chosen.
+        names = [own, names[0]]
     two_named = len(names) >= 2
     if not two_named:
         names = list(ctx.rules.realism_candidates)
@@ -175,5 +179,9 @@ def out_of_scope(ctx: AnswerContext) -> None:
     else:
         ctx.builder.verdict("topic.scope_verdict")
         ctx.builder.say(statement)
+        if ctx.asked.uncovered == Uncovered.ECFMG:
+            # What the sources do say about certification: Step 2 CS is gone, Pathways
+            # replaced it (asked often, since older advice still names CS).
+            ctx.builder.say("visa.j1_pathways")
         ctx.builder.say("topic.scope_general")
     ctx.builder.say("topic.scope_instead")

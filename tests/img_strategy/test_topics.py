@@ -88,6 +88,19 @@ def test_two_specialties_are_compared_on_the_same_profile():
     assert advice.outlook is not None and advice.outlook >= Outlook.REALISTIC
 
 
+def test_one_specialty_named_is_compared_with_the_one_already_chosen():
+    profile = Profile(
+        specialty="dermatology",
+        step1=ExamStatus.PASSED,
+        step2=ExamStatus.PASSED,
+        step2_score=244,
+        visa=Visa.J1,
+        graduation_year=2022,
+    )
+    advice = advise(Question.COMPARE, profile, today=TODAY, asked=Asked(("family_medicine",)))
+    assert advice.verdict.startswith("Comparing Dermatology and Family Medicine")
+
+
 def test_a_comparison_without_two_specialties_covers_the_common_fields():
     advice = advise(Question.COMPARE, Profile(step2_score=235), today=TODAY)
     assert advice.verdict.startswith("Tell me the specialties to compare")
@@ -112,6 +125,13 @@ def test_uncovered_questions_name_who_publishes_the_answer():
     )
 
 
+def test_a_certification_question_is_told_that_step_2_cs_has_ended():
+    asked = asked_from_mentions("is step 2 cs part of certification these days", [])
+    assert asked.uncovered == Uncovered.ECFMG
+    text = full_text(advise(Question.OUT_OF_SCOPE, Profile(), today=TODAY, asked=asked))
+    assert "ECFMG's rules" in text and "Step 2 CS ended on" in text
+
+
 def test_the_kind_of_uncovered_question_is_read_from_its_words():
     def kind(text: str) -> Uncovered:
         return asked_from_mentions(text, []).uncovered
@@ -121,6 +141,7 @@ def test_the_kind_of_uncovered_question_is_read_from_its_words():
     assert kind("how do i get ecfmg certified") == Uncovered.ECFMG
     assert kind("what happens in SOAP") == Uncovered.MATCH_RULES
     assert kind("what do residents get paid") == Uncovered.PROGRAM
+    assert kind("should i mail thank you notes to the PD") == Uncovered.PROGRAM
     assert kind("tell me a joke") == Uncovered.OTHER
 
 
