@@ -100,6 +100,10 @@ QUESTIONS_KEY = "questions"
 # A question's own classification is taken when its best intent is a question intent at
 # least this sure; below it the words alone are too few to tell.
 MIN_OWN_CONFIDENCE = 0.3
+# Among several parts, one that points back leans on its whole line only when its own
+# words leave it below this ("is that smart?" after "TY spots as backup"); one that is
+# sure of itself ("and will it get me screened out?") keeps its own question.
+UNSURE_PART = 0.5
 
 
 @dataclass(frozen=True)
@@ -248,8 +252,9 @@ def questions_from_message(message: Mapping[str, Any]) -> list[Question]:
     """Every question the latest message asks: those its parts ask on their own words,
     else the whole message's question intent (a multi-intent adds the questions it names
     that no part did). A part that points back and that its own words make less sure than
-    the whole line is read with the line ("a 2 year gap after graduation, is that a
-    problem?": "that" is the gap; "thinking of TY spots as backup. is that smart?")."""
+    the whole line (and unsure, when there are others) is read with the line ("a 2 year
+    gap after graduation, is that a problem?": "that" is the gap; "thinking of TY spots as
+    backup. is that smart?")."""
     intent = message.get("intent") or {}
     whole = questions_from_intent(intent.get("name"))
     sure = float(intent.get("confidence") or 0)
@@ -258,7 +263,12 @@ def questions_from_message(message: Mapping[str, Any]) -> list[Question]:
     for part in parts:
         # Only a part that points back leans on the line: one that names its own subject
         # ("neuro or IM, where do I stand better?") is read as asked.
-        leans = len(whole) == 1 and sure > part.confidence and refers_back(part.text)
+        leans = (
+            len(whole) == 1
+            and sure > part.confidence
+            and (len(parts) == 1 or part.confidence < UNSURE_PART)
+            and refers_back(part.text)
+        )
         own += [q for q in (whole if leans else part.questions) if q not in own]
     if not own:
         return whole

@@ -122,3 +122,13 @@ def test_a_part_pointing_back_among_others_is_read_with_the_line_too():
     ]
     message = _message(text, parts, ["IM"], whole="ask_prelim")
     assert asked(message) == ["prelim", "programs"]
+
+
+def test_a_part_pointing_back_but_sure_of_itself_keeps_its_question():
+    text = "ck 219 then 236. how do i talk about the fail? and will it get me screened out"
+    parts = [
+        _part(text, "how do i talk about the fail", "ask_explain_fail", 0.97),
+        _part(text, "and will it get me screened out", "ask_filter_out", 0.7),
+    ]
+    message = _message(text, parts, [], whole="ask_explain_fail")
+    assert asked(message) == ["explain_fail", "filter_out"]
