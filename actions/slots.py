@@ -17,7 +17,13 @@ from rasa_sdk.events import EventType, SlotSet
 
 from img_strategy import Field, Profile, Question
 from img_strategy.asked import Asked, Uncovered
-from img_strategy.parsing import ParseError, parse_specialty, refers_back, weighs_options
+from img_strategy.parsing import (
+    ParseError,
+    names_institution,
+    parse_specialty,
+    refers_back,
+    weighs_options,
+)
 from img_strategy.profile import plain_value
 
 # Profile attributes the conversation collects; each is a slot of the same name.
@@ -145,6 +151,9 @@ def _parts(message: Mapping[str, Any]) -> list[_Part]:
             _routed(q, named, _specialties_in(message, start, end), weighs)
             for q in questions_from_intent(best.get("name"))
         ]
+        if names_institution(words):
+            # "what CK does Hopkins want for IM?": one program's bar is its own to publish.
+            questions = [_PROGRAM_OWN.get(q, q) for q in questions]
         if not questions and pair and _joined_pair(message, start, end):
             # "peds or psych?" typed before the facts reads as facts to the classifier, but two
             # specialties offered as alternatives in a question ask which one.
@@ -186,6 +195,13 @@ def _routed(question: Question, named: list[str], in_part: list[str], weighs: bo
     # "can I do anaesthesia, or is some other field wiser": no second specialty to weigh,
     # so the first part is about anaesthesia and the second asks what else is realistic.
     return Question.CHANCES if in_part else Question.REALISTIC_SPECIALTIES
+
+
+# Questions that, asked about one named institution, only that program can answer.
+_PROGRAM_OWN = {
+    Question.TARGET_SCORE: Question.OUT_OF_SCOPE,
+    Question.CHANCES: Question.OUT_OF_SCOPE,
+}
 
 
 # Between two specialties named as alternatives: "peds or FM", "neuro/psych", "IM vs FM".

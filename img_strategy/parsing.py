@@ -1683,6 +1683,12 @@ def weighs_options(words: str) -> bool:
     return bool(_cue("weighing").search(_fold(words)))
 
 
+def names_institution(words: str) -> bool:
+    """Does a question name one institution ("cutoff at the Mayo Clinic")? Its own cutoffs
+    are the program's to publish, not the guidance's (actions.slots)."""
+    return bool(_cue("institution").search(_fold(words)))
+
+
 def refers_back(words: str) -> bool:
     """Does a question point back to what was said before it ("is that a problem?",
     "does it matter?"), so that its own few words cannot say what it is about?"""

@@ -132,3 +132,12 @@ def test_a_part_pointing_back_but_sure_of_itself_keeps_its_question():
     ]
     message = _message(text, parts, [], whole="ask_explain_fail")
     assert asked(message) == ["explain_fail", "filter_out"]
+
+
+def test_a_score_asked_for_one_named_institution_is_the_programs_to_answer():
+    text = "ck 247 yog 2021. what step 2 does the cleveland clinic want for IM?"
+    part = _part(text, "what step 2 does the cleveland clinic want for IM", "ask_target_score")
+    assert asked(_message(text, [part], ["IM"], whole="ask_target_score")) == ["out_of_scope"]
+    text = "ck 247 yog 2021. what step 2 do IM programs want?"
+    part = _part(text, "what step 2 do IM programs want", "ask_target_score")
+    assert asked(_message(text, [part], ["IM"], whole="ask_target_score")) == ["target_score"]

@@ -142,6 +142,7 @@ def test_the_kind_of_uncovered_question_is_read_from_its_words():
     assert kind("what happens in SOAP") == Uncovered.MATCH_RULES
     assert kind("what do residents get paid") == Uncovered.PROGRAM
     assert kind("should i mail thank you notes to the PD") == Uncovered.PROGRAM
+    assert kind("minimum ck at the mayo clinic") == Uncovered.PROGRAM
     assert kind("tell me a joke") == Uncovered.OTHER
 
 
