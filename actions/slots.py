@@ -267,10 +267,10 @@ def questions_in_message(message: Mapping[str, Any]) -> list[Question]:
 def questions_from_message(message: Mapping[str, Any]) -> list[Question]:
     """Every question the latest message asks: those its parts ask on their own words,
     else the whole message's question intent (a multi-intent adds the questions it names
-    that no part did). A part that points back and that its own words make less sure than
-    the whole line (and unsure, when there are others) is read with the line ("a 2 year
-    gap after graduation, is that a problem?": "that" is the gap; "thinking of TY spots as
-    backup. is that smart?")."""
+    that no part did, when some part is unsure of its own). A part that points back and
+    that its own words make less sure than the whole line (and unsure, when there are
+    others) is read with the line ("a 2 year gap after graduation, is that a problem?":
+    "that" is the gap; "thinking of TY spots as backup. is that smart?")."""
     intent = message.get("intent") or {}
     whole = questions_from_intent(intent.get("name"))
     sure = float(intent.get("confidence") or 0)
@@ -288,6 +288,11 @@ def questions_from_message(message: Mapping[str, Any]) -> list[Question]:
         own += [q for q in (whole if leans else part.questions) if q not in own]
     if not own:
         return whole
+    if all(part.confidence >= UNSURE_PART for part in parts):
+        # Parts each sure of their own question say all that was asked: a multi-intent
+        # label of the whole line adds nothing ("... signals for obgyn and how many
+        # programs?" is not also a question about chances).
+        return own
     return own + [q for q in whole if q not in own and len(whole) > 1]
 
 

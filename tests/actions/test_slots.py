@@ -141,3 +141,15 @@ def test_a_score_asked_for_one_named_institution_is_the_programs_to_answer():
     text = "ck 247 yog 2021. what step 2 do IM programs want?"
     part = _part(text, "what step 2 do IM programs want", "ask_target_score")
     assert asked(_message(text, [part], ["IM"], whole="ask_target_score")) == ["target_score"]
+
+
+def test_a_whole_line_label_adds_a_question_only_when_a_part_is_unsure():
+    text = "ck 241 j1. how do signals work for peds and how many programs"
+    parts = [
+        _part(text, "how do signals work for peds", "ask_signaling", 0.98),
+        _part(text, "and how many programs", "ask_programs", 0.6),
+    ]
+    message = _message(text, parts, ["peds"], whole="ask_chances+ask_programs")
+    assert asked(message) == ["signaling", "programs"]
+    parts[1]["intent_ranking"][0]["confidence"] = 0.4
+    assert asked(message) == ["signaling", "programs", "chances"]
