@@ -17,6 +17,7 @@ from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -53,6 +54,18 @@ class GuardedFallbackClassifier(FallbackClassifier):
         super().process(not_understood)  # falls back only where it should, in place
         return messages
 
+    def _nlu_prediction_ambiguous(self, message: Message) -> tuple[bool, float | None]:
+        """Rasa's ambiguity test, except between two questions: a line torn between, say,
+        comparing two specialties and the chances in each asks one of them, and is answered
+        (the answer actions route it on what it names) rather than not understood."""
+        ambiguous, difference = super()._nlu_prediction_ambiguous(message)
+        ranking = message.data.get(INTENT_RANKING_KEY) or []
+        if ambiguous and len(ranking) >= 2:
+            top = [str(r.get(INTENT_NAME_KEY) or "") for r in ranking[:2]]
+            if all(_asks_question(name) for name in top):
+                return False, difference
+        return ambiguous, difference
+
     def _nlu_confidence_below_threshold(self, message: Message) -> tuple[bool, float]:
         intent = message.data[INTENT]
         confidence = intent.get(PREDICTED_CONFIDENCE_KEY)
@@ -61,6 +74,11 @@ class GuardedFallbackClassifier(FallbackClassifier):
             float(self.component_config[INTENT_THRESHOLDS_KEY].get(intent.get(INTENT_NAME_KEY), 0)),
         )
         return confidence < needed, confidence
+
+
+def _asks_question(intent: str) -> bool:
+    """Is ``intent`` a question of the registry (or a multi-intent of such questions)?"""
+    return all(Question.from_intent(name) for name in intent.split(INTENT_SPLIT))
 
 
 def _clear_question_part(message: Message) -> dict[str, Any] | None:

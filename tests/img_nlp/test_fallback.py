@@ -56,6 +56,31 @@ def test_ambiguity_still_falls_back(guard: GuardedFallbackClassifier) -> None:
     assert message.get(INTENT)["name"] == "nlu_fallback"
 
 
+def test_a_line_torn_between_two_questions_asks_the_first(
+    guard: GuardedFallbackClassifier,
+) -> None:
+    ranking = [
+        {"name": "ask_compare", "confidence": 0.46},
+        {"name": "ask_chances+ask_visa", "confidence": 0.44},
+    ]
+    message = Message(data={TEXT: "...", INTENT: dict(ranking[0]), "intent_ranking": ranking})
+    guard.process([message])
+    assert message.get(INTENT)["name"] == "ask_compare"
+    # between a question and a fact, or two questions too unsure, it still falls back
+    unsure = Message(
+        data={
+            TEXT: "...",
+            INTENT: {"name": "ask_compare", "confidence": 0.25},
+            "intent_ranking": [
+                {"name": "ask_compare", "confidence": 0.25},
+                {"name": "ask_chances", "confidence": 0.24},
+            ],
+        }
+    )
+    guard.process([unsure])
+    assert unsure.get(INTENT)["name"] == "nlu_fallback"
+
+
 def _with_part(message: Message, intent: str, confidence: float) -> Message:
     message.set("questions", [{"intent_ranking": [{"name": intent, "confidence": confidence}]}])
     return message
