@@ -46,7 +46,16 @@ class GuardedFallbackClassifier(FallbackClassifier):
         read as that question rather than as not understood."""
         not_understood = []
         for message in messages:
-            part = _clear_question_part(message) if self._should_fallback(message) else None
+            if not self._should_fallback(message):
+                if _intent_name(message) == Question.OUT_OF_SCOPE.intent:
+                    # Facts typed with an in-scope question read out of scope as a whole
+                    # ("ck 226 s1 pass, salary in NY? and how many programs"): the line is
+                    # the question a part clearly asks, its facts read, the rest answered.
+                    part = _clear_question_part(message, besides=Question.OUT_OF_SCOPE.intent)
+                    if part is not None:
+                        message.data[INTENT] = part
+                continue
+            part = _clear_question_part(message)
             if part is None:
                 not_understood.append(message)
             else:
@@ -81,11 +90,18 @@ def _asks_question(intent: str) -> bool:
     return all(Question.from_intent(name) for name in intent.split(INTENT_SPLIT))
 
 
-def _clear_question_part(message: Message) -> dict[str, Any] | None:
-    """The question intent of the first part that asks and is sure of it, else None."""
+def _intent_name(message: Message) -> str:
+    return str((message.data.get(INTENT) or {}).get(INTENT_NAME_KEY) or "")
+
+
+def _clear_question_part(message: Message, besides: str | None = None) -> dict[str, Any] | None:
+    """The question intent of the first part that asks and is sure of it (other than
+    ``besides``), else None."""
     for part in message.get(QUESTIONS) or []:
         ranking = part.get("intent_ranking") if isinstance(part, dict) else None
         best = ranking[0] if ranking else None
+        if best is not None and besides is not None and best.get("name") == besides:
+            continue
         names = str(best.get("name", "")).split(INTENT_SPLIT) if best else []
         asks = any(Question.from_intent(name) for name in names)  # the registry's intents
         if asks and best.get("confidence", 0) >= CLEAR_PART_CONFIDENCE:

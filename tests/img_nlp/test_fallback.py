@@ -102,3 +102,20 @@ def test_an_unsure_or_non_question_part_still_falls_back(
     guard.process([unsure, facts])
     assert unsure.get(INTENT)["name"] == "nlu_fallback"
     assert facts.get(INTENT)["name"] == "nlu_fallback"
+
+
+def test_an_out_of_scope_line_with_a_clear_in_scope_part_is_that_question(
+    guard: GuardedFallbackClassifier,
+) -> None:
+    mixed = _classified("ask_out_of_scope", 0.8)
+    mixed.set(
+        "questions",
+        [
+            {"intent_ranking": [{"name": "ask_out_of_scope", "confidence": 0.9}]},
+            {"intent_ranking": [{"name": "ask_programs", "confidence": 0.7}]},
+        ],
+    )
+    only = _with_part(_classified("ask_out_of_scope", 0.8), "ask_out_of_scope", 0.9)
+    guard.process([mixed, only])
+    assert mixed.get(INTENT)["name"] == "ask_programs"  # its facts are read, both answered
+    assert only.get(INTENT)["name"] == "ask_out_of_scope"
