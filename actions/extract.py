@@ -50,7 +50,7 @@ from img_strategy.render import confirm_question, explain_problem
 logger = logging.getLogger(__name__)
 
 # Intents whose numbers are hypothetical or not about the user at all.
-NO_EXTRACTION_INTENTS = frozenset({"what_if", "ask_out_of_scope", "bot_challenge"})
+NO_EXTRACTION_INTENTS = frozenset({"what_if", "bot_challenge"})
 # Intents of facts given or corrected: a question typed with them is still asked.
 FACT_INTENTS = frozenset({"inform", "correct"})
 # Intents that, at a form prompt, are meant as its answer (the others have their own rules:

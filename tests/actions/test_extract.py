@@ -234,3 +234,12 @@ async def test_the_visa_ruled_out_is_not_stored():
     tracker = make_tracker("h1b pls, j1 wont work for me", slots={"requested_slot": "visa"})
     events, _ = read(tracker)
     assert slot_values(events)["visa"] == "h1b"
+
+
+def test_facts_typed_with_a_question_outside_the_guidance_are_still_read():
+    # "Not covered" is about the question, not the facts around it.
+    events, _ = read(
+        make_tracker("passed s1, ck 247. whats the pass rate of plab 2", intent="ask_out_of_scope")
+    )
+    values = slot_values(events)
+    assert (values["step1"], values["step2_score"]) == ("passed", 247)
