@@ -937,8 +937,11 @@ def facts_from_mentions(
                 continue
             owner = msg.exam_of(m, continuation=msg.continues(m))
             # A score with no exam answers the question asked, else it is a CK score by
-            # convention ("is 228 enough for IM?").
-            exam = parse_exam(owner.text) if owner else _exam_from_expected(expected)
+            # convention ("is 228 enough for IM?"). A correction ("sorry I meant 229")
+            # mends a score given before, not the fact the prompt is waiting for.
+            correcting = bool(_cue("correction").search(msg.folded[: m.start]))
+            answering = None if correcting else _exam_from_expected(expected)
+            exam = parse_exam(owner.text) if owner else answering
             if exam is None and msg.asks(m):
                 asked_scores.append(m)  # "is 240 enough for psych?": a target, or the CK
             scores.append((m, exam or Exam.STEP2))
@@ -1013,6 +1016,12 @@ def facts_from_mentions(
         usce_here = [u for u in msg.same_clause(m, Label.USCE_TYPE) if not msg.negated(u)]
         if msg.same_clause(m, Label.DURATION) or usce_here:  # "2 months electives in IM"
             changes["usce_specialty"] = spec
+        elif (
+            msg.asks(m)
+            and _cue("alternative").search(msg.clause_text(m))
+            and expected != Field.SPECIALTY  # at the prompt, the field named is the answer
+        ):
+            continue  # "should I go for IM instead?": a way out weighed, not the aim
         else:
             applied.append((m, spec))
     # "I want psych but is neuro safer for me?": the one stated, not the one asked about.
@@ -1214,9 +1223,10 @@ def _read_date(
 def _date_event(msg: _Message, m: Mention, expected: Field | None) -> _Event:
     clause = msg.clauses[msg.clause_of(m)]
     # Only the words since the previous date: "yog 2016 not 2021, 2021 is when i finished
-    # my service" ties the last 2021 to nothing.
-    dates = (Label.GRAD_YEAR, Label.YEARS_AGO)
-    since = [c.end for c in msg.mentions if c.label in dates and c.end <= m.start]
+    # my service" ties the last 2021 to nothing. And since the previous exam: in
+    # "completed step 1 in 2021" the word of finishing is about the exam.
+    bounds = (Label.GRAD_YEAR, Label.YEARS_AGO, Label.EXAM)
+    since = [c.end for c in msg.mentions if c.label in bounds and c.end <= m.start]
     before = msg.folded[max(clause.start, m.start - 30, *since) : m.start]
     next_word = re.match(r"\W*(\w*)", msg.folded[m.end : clause.end])
     owner = msg.exam_of(m, continuation=False)
@@ -1271,7 +1281,7 @@ def _read_duration(
     ):
         return  # a gap, an age, study time, or time in research or a job at home
     try:
-        months = parse_duration(m.text)
+        months = parse_duration(m.text) * _repeats(msg, m)
     except ParseError as exc:
         problems.append(Problem("duration_invalid", m.text if str(exc) else ""))
         return
@@ -1285,6 +1295,58 @@ def _read_duration(
         usce.affirmed = True
     else:
         unsure.append(Unsure(Reading.USCE_MONTHS, {"usce_months": months}, m.text))
+
+
+# A count of rotations is small; a larger number next to a duration is something else.
+_MAX_REPEATS = 12
+
+
+@lru_cache(maxsize=1)
+def _count_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A count written just before a duration ("two 4-week electives", "2 x 1 month"), just
+    before what was done ("2 observerships", "three IM electives"), and after "each" ("4
+    weeks each at two hospitals"). A count in digits before a duration needs its "x": "ck
+    235 2 months usce" is no count."""
+    words = [w for w, n in vocabulary().numbers.items() if 0 < n <= _MAX_REPEATS]
+    word = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    count = rf"(?<![\w'.,/])(?P<count>\d{{1,2}}|{word})"
+    times = _cue_body("times")
+    before_duration = re.compile(rf"(?<![\w'.,/])(?P<count>{word}|\d{{1,2}}\s*(?:{times}))\W*$")
+    before_kind = re.compile(rf"{count}\s+(?:[\w-]+\s+)?$")
+    after_each = re.compile(rf"^\W*(?:{_cue_body('each')})\W+(?:\w+\W+)?{count}\s+\w")
+    return before_duration, before_kind, after_each
+
+
+def _count_value(text: str) -> int:
+    digits = re.match(r"\d+", text)
+    value = int(digits.group()) if digits else vocabulary().numbers[text]
+    return value if 0 < value <= _MAX_REPEATS else 1
+
+
+def _repeats(msg: _Message, m: Mention) -> int:
+    """How many times the length of time ``m`` was spent: "two 4-week electives", "2 x 1
+    month obs", "2 observerships (1 month each)", "3 rotations, 4 weeks each", "4 weeks each
+    at two hospitals"; 1 when nothing multiplies it."""
+    before_duration, before_kind, after_each = _count_patterns()
+    if found := before_duration.search(msg.before(m)):
+        return _count_value(found.group("count"))
+    after = msg.after(m)
+    if not _cue("each", _Where.AT_START).search(after):
+        return 1
+    if found := after_each.search(after):
+        return _count_value(found.group("count"))
+    # "each" refers to the things counted before: in this clause or the one before it
+    # ("did 3 observerships, 2 months each").
+    index = msg.clause_of(m)
+    lo = msg.clauses[max(0, index - 1)].start
+    done = [
+        c for c in msg.mentions if c.label == Label.USCE_TYPE and lo <= c.start and c.end <= m.start
+    ]
+    for kind in reversed(done):
+        since = max([lo, *(c.end for c in msg.mentions if c.end <= kind.start)])
+        if found := before_kind.search(msg.folded[since : kind.start]):
+            return _count_value(found.group("count"))
+    return 1
 
 
 def _nearest_kind(m: Mention, candidates: list[Mention]) -> UsceKind | None:
@@ -1406,6 +1468,11 @@ def _counted_failures(facts: _ExamFacts) -> bool:
     )
 
 
+# The Steps ECFMG certification requires (shared/facts.md, F11), so passed by anyone who
+# trains in the US; Step 3 is not among them.
+_CERTIFYING_EXAMS = frozenset({Exam.STEP1, Exam.STEP2})
+
+
 def _status(exam: Exam, facts: _ExamFacts, *, has_score: bool) -> ExamStatus | None:
     results = set(facts.results)
     if Result.NOT_TAKEN in results:
@@ -1419,8 +1486,11 @@ def _status(exam: Exam, facts: _ExamFacts, *, has_score: bool) -> ExamStatus | N
             # "failed step 1 last month (first attempt)": the first attempt was the fail.
             # "I failed CK, can I retake?", "failed CK with 210": not passed yet.
             return ExamStatus.FAILED
-        # A fail on record that the user is applying with is almost always followed by a
-        # pass; the confirmation reads it back so the user can correct it.
+        if exam not in _CERTIFYING_EXAMS:
+            return ExamStatus.FAILED  # "Step 3 failed once in 2025": nothing says passed
+        # A fail of a Step that ECFMG certification needs, from someone applying, is almost
+        # always followed by a pass; the confirmation reads it back so the user can correct
+        # it. Step 3 is not needed to apply, so a Step 3 fail is not presumed made good.
         return ExamStatus.FAILED_THEN_PASSED
     if Result.FIRST_ATTEMPT in results or Result.PASSED in results:
         if facts.attempts is not None and facts.attempts > 1:

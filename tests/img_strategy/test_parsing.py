@@ -771,70 +771,126 @@ def test_each_question_of_a_message_is_found_apart_from_the_facts(text, question
     assert [text[s.start : s.end] for s in question_spans(text)] == questions
 
 
-@pytest.mark.parametrize(
-    ("text", "questions"),
-    [
-        # a conjunction or a filler word before the question word still opens a question
-        (
-            "ck 233 any chance for peds or will my 2 attempts kill it",
-            ["ck 233 any chance for peds", "or will my 2 attempts kill it"],
-        ),
-        (
-            "should i do an externship first? and frankly whats my chance in IM",
-            ["should i do an externship first", "and frankly whats my chance in IM"],
-        ),
-        # pidgin and Hinglish question words
-        ("ck don pass 224 or wetin i fit do next", ["or wetin i fit do next"]),
-        # an indirect question asks too
-        (
-            "salam all. i need to know if a 2 year gap will hurt me. ck 229",
-            ["i need to know if a 2 year gap will hurt me"],
-        ),
-    ],
-)
-def test_questions_behind_conjunctions_fillers_and_indirect_words_are_found(text, questions):
-    assert [text[s.start : s.end] for s in question_spans(text)] == questions
+# -- Step 3 is not needed to apply: its fail is not presumed made good -----------------------
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "how far my people",
-        "Good morning sir, how are you?",
-        "hello doctors hope you are well",
-        "how you dey boss",
+        "s3 flunked last year in 2024, CK 233",
+        "unmatched once. usmle 3 failed 1 time in 2023",
+        "step three - fail",
     ],
 )
-def test_a_greeting_is_not_a_question(text):
-    assert not asks_something(text)
+def test_a_step3_fail_with_nothing_more_is_a_fail(nlp, text):
+    assert changes(nlp, text)["step3"] == "failed"
 
 
-def test_a_greeting_before_a_question_leaves_only_the_question():
-    text = "How far sir. ck 231. which visa should i pick"
-    assert [text[s.start : s.end] for s in question_spans(text)] == ["which visa should i pick"]
+def test_a_step1_fail_with_nothing_more_is_still_presumed_passed_since(nlp):
+    # Step 1 is needed for ECFMG certification: someone applying has passed it since.
+    assert changes(nlp, "s1 flunked in 2020, ck 241")["step1"] == "failed_then_passed"
 
 
-def test_a_how_question_that_is_not_a_greeting_is_kept():
-    assert asks_something("how far back can my yog be for IM")
+def test_a_step3_fail_then_pass_is_read_as_said(nlp):
+    assert changes(nlp, "step 3: failed first, cleared it on the retake")["step3"] == (
+        "failed_then_passed"
+    )
+
+
+# -- a length of time done more than once --------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("text", "weighs"),
+    ("text", "months", "kind"),
     [
-        ("which one is safer for me", True),
-        ("neuro vs psych for a 2021 grad", True),
-        ("kisme chances zyada hai", True),
-        ("what are my chances in FM", False),
-        ("how many programs for IM", False),
+        ("did three observerships, one month each, in NJ", 3, "observership"),
+        ("2 electives (4 wks each) in FM", 2, "hands_on"),
+        ("two 6-week externships in IM", 3, "hands_on"),
+        ("3 x 1 month obs in peds", 3, "observership"),
+        ("observership 4 weeks each at 2 hospitals", 2, "observership"),
     ],
 )
-def test_a_question_weighing_options_is_told_apart(text, weighs):
-    assert weighs_options(text) is weighs
+def test_a_duration_done_n_times_is_multiplied(nlp, text, months, kind):
+    facts = changes(nlp, text)
+    assert facts["usce_months"] == months
+    assert facts["usce_kind"] == kind
+
+
+@pytest.mark.parametrize("text", ["ck 236 2 months usce", "step 2 ck 231, 3 months observership"])
+def test_a_score_before_a_duration_is_no_count(nlp, text):
+    assert changes(nlp, text)["usce_months"] in (2, 3)
+
+
+# -- graduation: finishing the internship, and words of finishing next to an exam ---------------
 
 
 @pytest.mark.parametrize(
-    ("text", "refers"),
-    [("does that hurt my chances", True), ("is it a problem", True), ("can i match FM", False)],
+    ("text", "year"),
+    [
+        ("completed my internship last year from KMC Manipal", 2025),
+        ("internship done in 2024, s1 pass", 2024),
+        ("finished internship this year, ck not yet", 2026),
+    ],
 )
-def test_a_question_pointing_back_is_told_apart(text, refers):
-    assert refers_back(text) is refers
+def test_finishing_the_internship_is_graduating(nlp, text, year):
+    assert changes(nlp, text)["graduation_year"] == year
+
+
+@pytest.mark.parametrize(
+    "text", ["completed step 1 in 2022", "finished s1 in 2022 (pass), yog 2019"]
+)
+def test_a_word_of_finishing_before_an_exam_is_about_the_exam(nlp, text):
+    facts = changes(nlp, text)
+    assert facts.get("graduation_year") in (None, 2019)
+    assert facts["step1"] == "passed"
+
+
+# -- a specialty weighed as a way out is not the aim ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is IM a safer option for me?",
+        "what about peds as a backup",
+        "should i switch to psych?",
+    ],
+)
+def test_a_specialty_asked_as_an_alternative_is_not_stored(nlp, text):
+    assert "specialty" not in changes(nlp, text)
+
+
+def test_a_stated_aim_next_to_an_alternative_is_kept(nlp):
+    assert changes(nlp, "aiming neuro. is IM a good backup?")["specialty"] == "neurology"
+    facts = changes(nlp, "if derm doesnt work out, should i do FM instead?")
+    assert facts["specialty"] == "dermatology"
+    assert changes(nlp, "im switching to FM now")["specialty"] == "family_medicine"
+    # At the specialty prompt the field named is the answer.
+    assert changes(nlp, "FM as a backup", Field.SPECIALTY)["specialty"] == "family_medicine"
+
+
+# -- a corrected score mends the earlier score, not the prompt's fact ------------------------------
+
+
+@pytest.mark.parametrize("expected", [Field.STEP1, Field.STEP3, None])
+def test_a_corrected_score_without_its_exam_is_the_ck(nlp, expected):
+    facts = changes(nlp, "oops typo, it's 234 not 224", expected)
+    assert facts["step2_score"] == 234
+    assert "step1_score" not in facts and "step3" not in facts
+
+
+# -- figures about an exam are not results; "whats" asks ---------------------------------------
+
+
+def test_a_pass_rate_is_not_a_pass(nlp):
+    facts = changes(nlp, "flunked ck in september. whats the pass rate on a retake")
+    assert facts["step2"] == "failed"
+
+
+@pytest.mark.parametrize("text", ["whats the passing score for ck", "hows my chances for FM"])
+def test_whats_and_hows_ask(text):
+    assert asks_something(text)
+
+
+def test_gas_is_anesthesiology(nlp):
+    assert changes(nlp, "want to apply gas, ck 245")["specialty"] == "anesthesiology"
