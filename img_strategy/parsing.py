@@ -130,13 +130,73 @@ class ParsedFacts:
 # Vocabulary
 
 
+class Cue(str, Enum):
+    """The kinds of cue words in ``vocabulary.yml``'s ``cues`` (what each says is written
+    there). The vocabulary must give every kind and no other."""
+
+    NEGATION = "negation"
+    NOT_NEGATION = "not_negation"
+    TAKING = "taking"
+    TO_TAKE = "to_take"
+    COMING = "coming"
+    RECENT = "recent"
+    RULED_OUT = "ruled_out"
+    SUPPOSING = "supposing"
+    NEEDING = "needing"
+    ALTERNATIVE = "alternative"
+    ASKING = "asking"
+    ASKING_INSIDE = "asking_inside"
+    REQUESTING = "requesting"
+    LEADING_FILLER = "leading_filler"
+    NEXT_QUESTION = "next_question"
+    EVERY_STEP = "every_step"
+    CORRECTION = "correction"
+    GRADUATION = "graduation"
+    FRESH_GRAD = "fresh_grad"
+    OTHER_EVENT = "other_event"
+    AHEAD_BEFORE = "ahead_before"
+    AHEAD_AFTER = "ahead_after"
+    EACH = "each"
+    TIMES = "times"
+    GAP = "gap"
+    OTHER_TIME = "other_time"
+    AGE_BEFORE = "age_before"
+    AGE_AFTER = "age_after"
+    STUDY = "study"
+    USCE = "usce"
+    PENDING = "pending"
+    SCORE = "score"
+    EXAM_TAKEN = "exam_taken"
+    MONTH_LEAD = "month_lead"
+    RETAKE = "retake"
+    SCHOOL = "school"
+    ORDINAL = "ordinal"
+    NONE_START = "none_start"
+    CONTRAST = "contrast"
+    LIST_JOINT = "list_joint"
+    JOINT = "joint"
+    SCORE_TO_EXAM = "score_to_exam"
+    EXAM_LEAD = "exam_lead"
+    TIME_FILLER = "time_filler"
+    TIME_UNTIL = "time_until"
+    DETERMINER = "determiner"
+    LEFT_FILLER = "left_filler"
+    LEFT = "left"
+    TAIL_FILLER = "tail_filler"
+
+
+class VocabularyError(ValueError):
+    """vocabulary.yml does not give what the parser reads from it."""
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     aliases: dict[str, dict[str, str]]  # kind -> lowercased alias -> canonical
     exact: dict[str, dict[str, str]]  # kind -> case-sensitive alias -> canonical
     numbers: dict[str, int]
     attempt_words: dict[str, int]
-    cues: dict[str, tuple[str, ...]]  # cue kind -> words (see vocabulary.yml)
+    cues: dict[Cue, tuple[str, ...]]  # cue kind -> words (see vocabulary.yml)
+    relative_years: dict[str, int]  # "last" (year) -> 1 year before this one
 
     def lookup(self, kind: str, text: str) -> str | None:
         cleaned = " ".join(text.strip().split())
@@ -194,8 +254,26 @@ def vocabulary() -> Vocabulary:
                     aliases.setdefault(kind, {})[_fold(word)] = canonical
     numbers = {str(k): int(v) for k, v in data["numbers"].items()}
     attempts = {str(k): int(v) for k, v in data["attempt_words"].items()}
-    cues = {str(kind): tuple(_fold(str(w)) for w in words) for kind, words in data["cues"].items()}
-    return Vocabulary(aliases, exact, numbers, attempts, cues)
+    relative = {str(k): int(v) for k, v in data["relative_years"].items()}
+    return Vocabulary(aliases, exact, numbers, attempts, _checked_cues(data["cues"]), relative)
+
+
+def _checked_cues(data: dict[str, Any]) -> dict[Cue, tuple[str, ...]]:
+    """The cue words by kind, checked: every kind the parser reads and no unknown one (a
+    misspelt kind would otherwise be silently unused), each a list of distinct words."""
+    unknown = sorted(set(map(str, data)) - {cue.value for cue in Cue})
+    missing = sorted(cue.value for cue in Cue if cue.value not in data)
+    if unknown or missing:
+        raise VocabularyError(f"cue kinds: unknown {unknown}, missing {missing}")
+    cues: dict[Cue, tuple[str, ...]] = {}
+    for kind, words in data.items():
+        if not isinstance(words, list) or not words:
+            raise VocabularyError(f"cue kind {kind}: a non-empty list of words is needed")
+        folded = tuple(_fold(str(w)) for w in words)
+        if "" in folded or len(set(folded)) != len(folded):
+            raise VocabularyError(f"cue kind {kind}: empty or repeated words")
+        cues[Cue(kind)] = folded
+    return cues
 
 
 # --------------------------------------------------------------------------------------------
@@ -317,19 +395,15 @@ def parse_year(text: str) -> int:
     raise ParseError(f"not a year: {text}")
 
 
-# Relative graduation dates, in years before today ("next year" is -1).
-_RELATIVE_YEARS = {"this": 0, "last": 1, "next": -1}
-
-
 def parse_years_ago(text: str) -> int:
     """Years since graduation: "6 years ago", "six yrs back", "fresh grad" (0),
     "graduated last year" (1), "graduating next year" (-1), "0 YOG", "yog 3"."""
     folded = _fold(text)
-    if re.search(r"\b(?:fresh|recent|new)\b", folded):
+    if _cue(Cue.FRESH_GRAD).search(folded):
         return 0
-    relative = re.search(r"\b(this|last|next)\s+(?:year|yr)\b", folded)
+    relative = _patterns().relative_year.search(folded)
     if relative:
-        return _RELATIVE_YEARS[relative.group(1)]
+        return vocabulary().relative_years[relative.group(1)]
     yog = re.fullmatch(r"(\d{1,2})\s*yog|yog\W*(\d{1,2})", folded)
     if yog:
         return int(yog.group(1) or yog.group(2))
@@ -406,15 +480,15 @@ _MONTHS = {
     for name in names
 }
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_ORDINAL = r"(?:st|nd|rd|th)?"
+_DAY_SUFFIX = r"(?:st|nd|rd|th)?"
 # Only forms that cannot be misread. Day and month written as numbers are in different orders
 # in different countries (03/04/2027 is 3 April in most of the world and March 4 in the US),
 # so a numeric date is read only when its order is certain: a month with a four-digit year
 # (03/2027, 2027-03), ISO order (2027-03-15), or a day over 12 (15/03/2027, 03/15/2027).
 # Anything else is asked back; a month written as a word is always clear.
 _DATE = re.compile(
-    rf"(?<![\w/.-])(?:(?P<day1>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?)?(?P<month>{_MONTH_NAMES})\.?"
-    rf"(?:\s+(?P<day2>\d{{1,2}}){_ORDINAL}(?![\w/]))?(?:,?\s*(?P<year>\d{{4}}|'\d{{2}}))?(?![\w/])"
+    rf"(?<![\w/.-])(?:(?P<day1>\d{{1,2}}){_DAY_SUFFIX}\s+(?:of\s+)?)?(?P<month>{_MONTH_NAMES})\.?"
+    rf"(?:\s+(?P<day2>\d{{1,2}}){_DAY_SUFFIX}(?![\w/]))?(?:,?\s*(?P<year>\d{{4}}|'\d{{2}}))?(?![\w/])"
     r"|(?<![\w/.-])(?P<iso_year>\d{4})-(?P<iso_month>\d{1,2})(?:-(?P<iso_day>\d{1,2}))?(?![\w/-])"
     r"|(?<![\w/.-])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<num_year>\d{4})(?![\w/])"
     r"|(?<![\w/.-])(?P<num_month>\d{1,2})[/.-](?P<month_year>\d{4})(?![\w/-])",
@@ -435,7 +509,7 @@ class _DateSpan:
 def _date_spans(folded: str) -> list[_DateSpan]:
     """Every date written in the message, with its parts (see ``_DATE``)."""
     out: list[_DateSpan] = []
-    lead = _cue("month_lead", _Where.AT_END)
+    lead = _cue(Cue.MONTH_LEAD, _Where.AT_END)
     for found in _DATE.finditer(folded):
         g = found.groupdict()
         text = found.group().strip()
@@ -491,11 +565,11 @@ def _read_ck_date(
     spans: list[tuple[int, int]] = []
     for span in _date_spans(msg.folded):
         probe = Mention(Label.GRAD_YEAR, span.text, span.start, span.end)
-        taken_words = bool(_cue("exam_taken").search(msg.clause_text(probe)))
+        taken_words = bool(_cue(Cue.EXAM_TAKEN).search(msg.clause_text(probe)))
         # "ck 216, taken in august 2025": the clause goes on about the exam before it.
         owner = msg.exam_of(probe, continuation=taken_words)
         exam = parse_exam(owner.text) if owner is not None else None
-        graduation = _cue("graduation").search(msg.clause_text(probe))
+        graduation = _cue(Cue.GRADUATION).search(msg.clause_text(probe))
         if exam is None and expected in (Field.STEP2, Field.STEP2_DATE) and not graduation:
             exam = Exam.STEP2
         if exam != Exam.STEP2:
@@ -530,27 +604,65 @@ def _read_ck_date(
 
 USCE_ANY = "any"  # vocabulary.yml: words for US clinical experience of no named kind
 
-# Clause breaks. A comma inside a list of numbers ("NBME 205, 208, 212") and a period
-# inside a number or an abbreviation ("u.s.") do not end a clause.
-_CLAUSE_BREAK = re.compile(
-    r"[;!?\n]|\.(?=\s|$)|(?<!\d)\s*,|,(?!\s*\d)|\b(?:but|whereas|although|though)\b"
-)
-# Between a score and the exam written after it: "212 in step 2", "230 (step 1)".
-_PREPOSITION = re.compile(r"\b(?:in|on|for|at|of|from)\b")
-_TO_EXAM = re.compile(r"[\s(:=-]*(?:(?:in|on|for|at|of|from|the|my|usmle)\b[\s(:=-]*)*")
-# Between a length of time and an exam it leads up to: "4 months for CK", "6 weeks left till
-# step 1".
-_TIME_FOR = re.compile(
-    r"\W*(?:(?:left|more|of|prep|study)\W+)*(?:for|till|until|before|to)\W*(?:the\W+|my\W+)?"
-)
-# The end of a clause that names exams still ahead: "ck and step 3 left".
-_LEFT = re.compile(
-    r"\W*(?:(?:are|is|still|yet)\W+)*(?:left|remaining|to go|to do|to give|to take|to write)\W*"
-)
-# Words a question may start with before its question word: "also how...", "pls what...".
-_LEADING_FILLER = re.compile(r"^\W*(?:(?:also|and|so|then|ok|okay|pls|plz|please|sir|doc)\W+)+")
-_ORDINAL = re.compile(r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th)\b")
-_LIST_SEPARATOR = re.compile(r"(?:\s|,|/|&|->|>|\band\b|\bthen\b)*")
+
+@dataclass(frozen=True)
+class _Patterns:
+    """The parser's fixed patterns, each built from cue words in vocabulary.yml."""
+
+    # Clause breaks. A comma inside a list of numbers ("NBME 205, 208, 212") and a period
+    # inside a number or an abbreviation ("u.s.") do not end a clause.
+    clause_break: re.Pattern[str]
+    # Between a score and the exam written after it: "212 in step 2", "230 (step 1)".
+    preposition: re.Pattern[str]
+    to_exam: re.Pattern[str]
+    # Between a length of time and an exam it leads up to: "4 months for CK", "6 weeks left
+    # till step 1".
+    time_for: re.Pattern[str]
+    # The end of a clause that names exams still ahead: "ck and step 3 left".
+    left: re.Pattern[str]
+    # Words a question may start with before its question word: "also how...", "pls what...".
+    leading_filler: re.Pattern[str]
+    ordinal: re.Pattern[str]  # an attempt counted by its order: "second attempt"
+    list_separator: re.Pattern[str]  # between the items of a list: "205, 208 and 212"
+    # Inside a clause, a conjunction that opens a further question: "what are my chances and
+    # how many programs", "can i match gen surg or should i go prelim first".
+    next_question: re.Pattern[str]
+    none_start: re.Pattern[str]  # the first word of a reply that says there is nothing
+    relative_year: re.Pattern[str]  # "last year", "this yr"
+    # A negation after a value, ending its clause within a few words: "j1 wont work", "j1 is
+    # not an option", "usce nahi". "H1B not J1" is not one: another value follows.
+    negation_after: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> _Patterns:
+    def words(*kinds: Cue) -> str:
+        return "|".join(_cue_body(kind) for kind in kinds)
+
+    relative = "|".join(map(re.escape, sorted(vocabulary().relative_years, key=len, reverse=True)))
+    negation = rf"(?<![\w'])(?:{words(Cue.NEGATION)})(?![\w'])"
+    tail = rf"(?:(?:{words(Cue.TAIL_FILLER)})\W+){{0,2}}"
+    return _Patterns(
+        clause_break=re.compile(
+            rf"[;!?\n]|\.(?=\s|$)|(?<!\d)\s*,|,(?!\s*\d)|\b(?:{words(Cue.CONTRAST)})\b"
+        ),
+        preposition=re.compile(rf"\b(?:{words(Cue.SCORE_TO_EXAM)})\b"),
+        to_exam=re.compile(
+            rf"[\s(:=-]*(?:(?:{words(Cue.SCORE_TO_EXAM, Cue.EXAM_LEAD)})\b[\s(:=-]*)*"
+        ),
+        time_for=re.compile(
+            rf"\W*(?:(?:{words(Cue.TIME_FILLER)})\W+)*(?:{words(Cue.TIME_UNTIL)})\W*"
+            rf"(?:(?:{words(Cue.DETERMINER)})\W+)?"
+        ),
+        left=re.compile(rf"\W*(?:(?:{words(Cue.LEFT_FILLER)})\W+)*(?:{words(Cue.LEFT)})\W*"),
+        leading_filler=re.compile(rf"^\W*(?:(?:{words(Cue.LEADING_FILLER)})\W+)+"),
+        ordinal=re.compile(rf"\b(?:{words(Cue.ORDINAL)})\b"),
+        list_separator=re.compile(rf"(?:\s|,|/|&|->|>|\b(?:{words(Cue.LIST_JOINT)})\b)*"),
+        next_question=re.compile(rf"\s(?:{words(Cue.NEXT_QUESTION)})\s+(?=\S)"),
+        none_start=re.compile(rf"\W*(?:{words(Cue.NONE_START)})(?![\w'])"),
+        relative_year=re.compile(rf"\b({relative})\s+(?:year|yr)\b"),
+        negation_after=re.compile(rf"^\W*{tail}{negation}(?:\W+[\w']+){{0,4}}\W*$"),
+    )
 
 
 class _Where(Enum):
@@ -561,8 +673,8 @@ class _Where(Enum):
     AT_START = "at_start"  # text after a value: the cue starts it, give or take ``words``
 
 
-@lru_cache(maxsize=64)
-def _cue(kind: str, where: _Where = _Where.ANYWHERE, words: int = 0) -> re.Pattern[str]:
+@lru_cache(maxsize=256)
+def _cue(kind: Cue, where: _Where = _Where.ANYWHERE, words: int = 0) -> re.Pattern[str]:
     """A regex for one kind of cue word from vocabulary.yml, anchored as asked."""
     word = rf"(?<![\w'])(?:{_cue_body(kind)})(?![\w'])"
     if where == _Where.AT_END:
@@ -574,7 +686,7 @@ def _cue(kind: str, where: _Where = _Where.ANYWHERE, words: int = 0) -> re.Patte
     return re.compile(word)
 
 
-def _cue_body(kind: str) -> str:
+def _cue_body(kind: Cue) -> str:
     """The alternatives of one kind of cue as a regex group body (longest first)."""
     alternatives = sorted(vocabulary().cues[kind], key=len, reverse=True)
     return "|".join(r"[\s-]+".join(map(re.escape, cue.split())) for cue in alternatives)
@@ -584,7 +696,7 @@ def _cue_body(kind: str) -> str:
 def _untaken_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """A negation with only words of taking around it, in the text before an exam ("never
     sat for") or in the rest of the clause after it ("nahi diya abhi", ": no")."""
-    neg, taking = _cue_body("negation"), _cue_body("taking")
+    neg, taking = _cue_body(Cue.NEGATION), _cue_body(Cue.TAKING)
     word = r"(?<![\w'])(?:{})(?![\w'])"
     negation, filler = word.format(neg), word.format(taking)
     before = re.compile(rf"{negation}(?:\W+{filler})*\W*$")
@@ -594,18 +706,7 @@ def _untaken_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 @lru_cache(maxsize=1)
 def _every_step() -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w'])(?:{_cue_body('every_step')})(?![\w'])")
-
-
-# A negation after a value, ending its clause within a few words: "j1 wont work", "j1 is not
-# an option", "usce nahi". "H1B not J1" is not one: another value follows.
-_TAIL_WORDS = r"(?:(?:is|are|was|will|would|does|do|it|its|also|too|visa|for|me)\W+){0,2}"
-
-
-@lru_cache(maxsize=1)
-def _negation_after() -> re.Pattern[str]:
-    word = rf"(?<![\w'])(?:{_cue_body('negation')})(?![\w'])"
-    return re.compile(rf"^\W*{_TAIL_WORDS}{word}(?:\W+[\w']+){{0,4}}\W*$")
+    return re.compile(rf"(?<![\w'])(?:{_cue_body(Cue.EVERY_STEP)})(?![\w'])")
 
 
 # What a date belongs to: an exam, graduation, another event, or nothing said.
@@ -633,7 +734,7 @@ class _Message:
         inside = [(m.start, m.end) for m in mentions]
         clauses: list[_Clause] = []
         start = 0
-        for brk in _CLAUSE_BREAK.finditer(self.folded):
+        for brk in _patterns().clause_break.finditer(self.folded):
             if any(lo <= brk.start() < hi for lo, hi in inside):
                 continue  # "u.s. citizen", "ob/gyn": a break inside a mention is not one
             clauses.append(_Clause(start, brk.start(), brk.group().strip() == "?"))
@@ -669,10 +770,10 @@ class _Message:
 
     def negated(self, m: Mention) -> bool:
         before = self.before(m)
-        found = _cue("negation", _Where.AT_END, words=2).search(before)
+        found = _cue(Cue.NEGATION, _Where.AT_END, words=2).search(before)
         if found is None or "(" in found.group():
             return False  # "None (citizen / green card)": the bracket says what it is
-        return not _cue("not_negation").search(before)
+        return not _cue(Cue.NOT_NEGATION).search(before)
 
     def rest_of_clause(self, m: Mention) -> str | None:
         """The clause's text after ``m`` when no other value of its kind follows in it
@@ -690,15 +791,15 @@ class _Message:
         """A value the rest of its clause turns down: "j1 wont work", "usce nahi", "a J-1
         is not an option for me", "H-1B looks impossible"."""
         rest = self.rest_of_clause(m)
-        if rest is None or _cue("not_negation").search(rest):
+        if rest is None or _cue(Cue.NOT_NEGATION).search(rest):
             return False
-        return bool(_negation_after().search(rest) or _cue("ruled_out").search(rest))
+        return bool(_patterns().negation_after.search(rest) or _cue(Cue.RULED_OUT).search(rest))
 
     def asks(self, m: Mention) -> bool:
         """Is ``m``'s clause a question, with or without its question mark ("also how do
         I explain the fail")?"""
-        text = _LEADING_FILLER.sub("", self.clause_text(m))
-        return self.in_question(m) or bool(_cue("asking", _Where.AT_START).search(text))
+        text = _patterns().leading_filler.sub("", self.clause_text(m))
+        return self.in_question(m) or bool(_cue(Cue.ASKING, _Where.AT_START).search(text))
 
     def supposed(self, m: Mention) -> bool:
         """A visa supposed or weighed rather than stated: "do I need step 3 if I go h1b",
@@ -709,12 +810,12 @@ class _Message:
         if Visa.EITHER in weighed or {Visa.J1, Visa.H1B} <= weighed:
             return False
         clause = self.clauses[self.clause_of(m)]
-        if _cue("supposing").search(self.folded[clause.start : m.start]):
+        if _cue(Cue.SUPPOSING).search(self.folded[clause.start : m.start]):
             return True  # "what if I needed an h1b", "if i go h1b route"
-        if _cue("needing", _Where.AT_END, words=1).search(self.before(m)):
+        if _cue(Cue.NEEDING, _Where.AT_END, words=1).search(self.before(m)):
             return False  # "an IMG that needs j1, which programs are better?"
         # A plain question keeps its visa: "ck 241 j1 peds chances?" states the need.
-        return bool(_cue("supposing").search(text))
+        return bool(_cue(Cue.SUPPOSING).search(text))
 
     def untaken(self, m: Mention) -> bool:
         """Does the clause say that exam ``m`` is not taken ("no step 3", "didn't sit CK
@@ -723,7 +824,7 @@ class _Message:
         before_pattern, after_pattern = _untaken_patterns()
         before = self.before(m)
         after = self.rest_of_clause(m)
-        if _cue("not_negation").search(before) or _cue("score", _Where.AT_START).search(
+        if _cue(Cue.NOT_NEGATION).search(before) or _cue(Cue.SCORE, _Where.AT_START).search(
             self.after(m)
         ):
             return False
@@ -743,11 +844,13 @@ class _Message:
                 if m.label == Label.EXAM and self.clause_of(m) == index
                 if _safe(parse_exam, m.text) not in (None, Exam.PRACTICE)
             ]
-            if not exams or not _LEFT.fullmatch(self.folded[exams[-1].end : clause.end]):
+            if not exams or not _patterns().left.fullmatch(self.folded[exams[-1].end : clause.end]):
                 continue
             listed = [exams[-1]]
             for earlier in reversed(exams[:-1]):
-                if not _LIST_SEPARATOR.fullmatch(self.folded[earlier.end : listed[0].start]):
+                if not _patterns().list_separator.fullmatch(
+                    self.folded[earlier.end : listed[0].start]
+                ):
                     break
                 listed.insert(0, earlier)
             found.extend(parse_exam(m.text) for m in listed)
@@ -764,7 +867,7 @@ class _Message:
                 if any(m.start <= at < m.end for m in self.mentions):
                     continue  # the "step" of "step 1"
                 before, after = text[: found.start()], text[found.end() :]
-                if _cue("not_negation").search(text) or clause.question:
+                if _cue(Cue.NOT_NEGATION).search(text) or clause.question:
                     continue
                 if before_pattern.search(before) or after_pattern.search(after):
                     return True
@@ -806,8 +909,10 @@ class _Message:
         after = [e for e in exams if e.start >= m.end]
         following = after[0] if after else None
         preceding = before[-1] if before else None
-        if following is not None and _TO_EXAM.fullmatch(self.folded[m.end : following.start]):
-            tied = _PREPOSITION.search(self.folded[m.end : following.start])
+        if following is not None and _patterns().to_exam.fullmatch(
+            self.folded[m.end : following.start]
+        ):
+            tied = _patterns().preposition.search(self.folded[m.end : following.start])
             if tied or preceding is None or self._score_written_first(preceding):
                 return following
         if preceding is not None and not any(
@@ -822,7 +927,7 @@ class _Message:
             c.label == Label.SCORE
             and c.end <= exam.start
             and self.clause_of(c) == self.clause_of(exam)
-            and _TO_EXAM.fullmatch(self.folded[c.end : exam.start])
+            and _patterns().to_exam.fullmatch(self.folded[c.end : exam.start])
             for c in self.mentions
         )
 
@@ -831,7 +936,7 @@ class _Message:
         count or a retake, with no exam of its own)?"""
         labels = {c.label for c in self.mentions if self.clause_of(c) == self.clause_of(m)}
         return bool({Label.RESULT, Label.ATTEMPTS} & labels) or bool(
-            _cue("retake").search(self.clause_text(m))
+            _cue(Cue.RETAKE).search(self.clause_text(m))
         )
 
     def retake_after(self, m: Mention, owner: Mention | None) -> bool:
@@ -849,14 +954,14 @@ class _Message:
             end = clause.end
             if others and index > self.clause_of(m):
                 end = others[0].start  # "... or take step 3 first": up to the other exam
-            if _cue("retake").search(self.folded[clause.start : end]):
+            if _cue(Cue.RETAKE).search(self.folded[clause.start : end]):
                 return True
             if end != clause.end:
                 return False
         return False
 
     def corrected(self, earlier: Mention, later: Mention) -> bool:
-        return bool(_cue("correction").search(self.folded[earlier.end : later.start]))
+        return bool(_cue(Cue.CORRECTION).search(self.folded[earlier.end : later.start]))
 
 
 @dataclass
@@ -927,19 +1032,23 @@ def facts_from_mentions(
             exam = _safe(parse_exam, m.text)
             if exam is not None and msg.untaken(m):
                 untaken.append(exam)
-            elif exam is not None and _cue("to_take", _Where.AT_END, words=1).search(msg.before(m)):
+            elif exam is not None and _cue(Cue.TO_TAKE, _Where.AT_END, words=1).search(
+                msg.before(m)
+            ):
                 facts(exam).scheduled = True  # "when to take CK", "preparing for step 1"
         elif m.label == Label.SCORE:
             if negated:
                 continue  # "ck 238 not 228": the old value of a correction
-            if scores and _LIST_SEPARATOR.fullmatch(msg.folded[scores[-1][0].end : m.start]):
+            if scores and _patterns().list_separator.fullmatch(
+                msg.folded[scores[-1][0].end : m.start]
+            ):
                 scores.append((m, scores[-1][1]))  # "NBME 205, 208, 212": one list, one exam
                 continue
             owner = msg.exam_of(m, continuation=msg.continues(m))
             # A score with no exam answers the question asked, else it is a CK score by
             # convention ("is 228 enough for IM?"). A correction ("sorry I meant 229")
             # mends a score given before, not the fact the prompt is waiting for.
-            correcting = bool(_cue("correction").search(msg.folded[: m.start]))
+            correcting = bool(_cue(Cue.CORRECTION).search(msg.folded[: m.start]))
             answering = None if correcting else _exam_from_expected(expected)
             exam = parse_exam(owner.text) if owner else answering
             if exam is None and msg.asks(m):
@@ -953,12 +1062,12 @@ def facts_from_mentions(
             if owner is None and msg.same_clause(m, Label.RESULT):
                 owner = _nearest(msg, m, Label.EXAM)  # "failed twice" with the exam elsewhere
             # else: "unmatched twice" counts something other than exam attempts
-            ordinal = bool(_ORDINAL.search(_fold(m.text)))
+            ordinal = bool(_patterns().ordinal.search(_fold(m.text)))
             passed_here = any(
                 _safe(parse_result, r.text) == Result.PASSED
                 for r in msg.same_clause(m, Label.RESULT)
             )
-            coming = _cue("coming", _Where.AT_START).search(msg.after(m))
+            coming = _cue(Cue.COMING, _Where.AT_START).search(msg.after(m))
             if ordinal and owner is not None and coming and not passed_here:
                 facts(parse_exam(owner.text)).retake = True  # "3rd attempt coming": not passed
             elif count is not None and owner is not None and not negated:
@@ -1018,7 +1127,7 @@ def facts_from_mentions(
             changes["usce_specialty"] = spec
         elif (
             msg.asks(m)
-            and _cue("alternative").search(msg.clause_text(m))
+            and _cue(Cue.ALTERNATIVE).search(msg.clause_text(m))
             and expected != Field.SPECIALTY  # at the prompt, the field named is the answer
         ):
             continue  # "should I go for IM instead?": a way out weighed, not the aim
@@ -1095,12 +1204,12 @@ def _read_result(
     if result == Result.TAKEN and (owner is None or msg.asks(m)):
         return
     if owner is None:
-        if _cue("school").search(msg.after(m)) or _cue("school").search(msg.before(m)):
+        if _cue(Cue.SCHOOL).search(msg.after(m)) or _cue(Cue.SCHOOL).search(msg.before(m)):
             return  # "failed a year in med school": not a Step
         if msg.same_clause(m, Label.EXAM):
             return  # "passed step 2 cs": an exam the advisor does not track
         owner = _nearest(msg, m, Label.EXAM)
-    elif owner.start > m.end and _cue("school").search(msg.folded[m.end : owner.start]):
+    elif owner.start > m.end and _cue(Cue.SCHOOL).search(msg.folded[m.end : owner.start]):
         return  # "failed a year in med school before step 1"
     exam = parse_exam(owner.text) if owner is not None else asked_about
     if exam == Exam.PRACTICE and result == Result.NOT_TAKEN and not negated:
@@ -1124,7 +1233,7 @@ def _read_result(
     if msg.retake_after(m, owner):
         exam_facts.retake = True
     dated = msg.same_clause(m, Label.GRAD_YEAR)  # "failed in march 2019" is not recent
-    if result == Result.FAILED and not dated and _cue("recent").search(msg.clause_text(m)):
+    if result == Result.FAILED and not dated and _cue(Cue.RECENT).search(msg.clause_text(m)):
         exam_facts.retake = True  # "failed S1 in august": too recent to be passed since
 
 
@@ -1177,13 +1286,13 @@ def _read_pending(
     """ "My CK score comes out in October": taken, and the score is not out yet."""
     for index, clause in enumerate(msg.clauses):
         words = msg.folded[clause.start : clause.end]
-        if not _cue("pending").search(words):
+        if not _cue(Cue.PENDING).search(words):
             continue
         inside = [m for m in msg.mentions if msg.clause_of(m) == index]
         exams = [m for m in inside if m.label == Label.EXAM and _safe(parse_exam, m.text)]
         if exams:
             exam: Exam | None = parse_exam(exams[0].text)
-        elif _cue("score").search(words):
+        elif _cue(Cue.SCORE).search(words):
             exam = _exam_from_expected(expected) or Exam.STEP2
         else:
             exam = None
@@ -1231,13 +1340,13 @@ def _date_event(msg: _Message, m: Mention, expected: Field | None) -> _Event:
     next_word = re.match(r"\W*(\w*)", msg.folded[m.end : clause.end])
     owner = msg.exam_of(m, continuation=False)
     # "graduated in 2019", "yog 2019", "2019 passout", "2019 grad", "fresh grad"
-    if any(_cue("graduation").search(t) for t in (before, m.text.lower(), next_word.group(1))):
+    if any(_cue(Cue.GRADUATION).search(t) for t in (before, m.text.lower(), next_word.group(1))):
         return _GRADUATION_EVENT
     if owner is not None:
         return parse_exam(owner.text)
     if expected == Field.GRADUATION_YEAR:
         return _GRADUATION_EVENT
-    if _cue("other_event").search(msg.clause_text(m)):
+    if _cue(Cue.OTHER_EVENT).search(msg.clause_text(m)):
         return _OTHER_EVENT_NAME  # "came to the US in 2019", "applying in 2027"
     return _UNSURE_EVENT
 
@@ -1254,8 +1363,8 @@ def _read_duration(
     """A length of time, bound to its event: an exam ahead ("CK in two weeks"), a CV gap,
     an age, study time, or US clinical experience; if nothing says, it is asked."""
     before, after = msg.before(m), msg.after(m)
-    ahead = _cue("ahead_before", _Where.AT_END).search(before) or _cue(
-        "ahead_after", _Where.AT_START
+    ahead = _cue(Cue.AHEAD_BEFORE, _Where.AT_END).search(before) or _cue(
+        Cue.AHEAD_AFTER, _Where.AT_START
     ).search(after)
     if ahead:
         owner = msg.exam_of(m, continuation=False)
@@ -1264,20 +1373,22 @@ def _read_duration(
         return
     following = [c for c in msg.same_clause(m, Label.EXAM) if c.start >= m.end]
     exam_next = following[0] if following else None
-    if exam_next is not None and _TIME_FOR.fullmatch(msg.folded[m.end : exam_next.start]):
+    if exam_next is not None and _patterns().time_for.fullmatch(
+        msg.folded[m.end : exam_next.start]
+    ):
         exam = _safe(parse_exam, exam_next.text)
         if exam is not None and exam != Exam.PRACTICE:
             facts(exam).scheduled = True  # "I have 4 months for CK": still ahead
         return
-    joined = re.search(r"\b(?:and|plus|also|then)\b", before)  # "research and 3 months..."
+    joined = _cue(Cue.JOINT).search(before)  # "research and 3 months..."
     if (
-        _cue("gap", _Where.AT_START, words=1).search(after)
-        or _cue("gap", _Where.AT_END, words=2).search(before)
-        or _cue("age_after", _Where.AT_START).search(after)
-        or _cue("age_before", _Where.AT_END).search(before)
-        or _cue("study").search(before + " " + after)
-        or _cue("other_time", _Where.AT_START, words=1).search(after)
-        or (not joined and _cue("other_time", _Where.AT_END, words=1).search(before))
+        _cue(Cue.GAP, _Where.AT_START, words=1).search(after)
+        or _cue(Cue.GAP, _Where.AT_END, words=2).search(before)
+        or _cue(Cue.AGE_AFTER, _Where.AT_START).search(after)
+        or _cue(Cue.AGE_BEFORE, _Where.AT_END).search(before)
+        or _cue(Cue.STUDY).search(before + " " + after)
+        or _cue(Cue.OTHER_TIME, _Where.AT_START, words=1).search(after)
+        or (not joined and _cue(Cue.OTHER_TIME, _Where.AT_END, words=1).search(before))
     ):
         return  # a gap, an age, study time, or time in research or a job at home
     try:
@@ -1289,7 +1400,7 @@ def _read_duration(
     # the message is about USCE ("is observership enough? i have 2 months").
     here = [c for c in msg.same_clause(m, Label.USCE_TYPE) if not msg.negated(c)]
     anywhere = [c for c in msg.mentions if c.label == Label.USCE_TYPE and not msg.negated(c)]
-    if here or anywhere or _cue("usce").search(msg.clause_text(m)) or expected == Field.USCE:
+    if here or anywhere or _cue(Cue.USCE).search(msg.clause_text(m)) or expected == Field.USCE:
         kind = _nearest_kind(m, here) or _nearest_kind(m, anywhere)
         usce.months[kind] = usce.months.get(kind, 0.0) + months
         usce.affirmed = True
@@ -1310,10 +1421,10 @@ def _count_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
     words = [w for w, n in vocabulary().numbers.items() if 0 < n <= _MAX_REPEATS]
     word = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     count = rf"(?<![\w'.,/])(?P<count>\d{{1,2}}|{word})"
-    times = _cue_body("times")
+    times = _cue_body(Cue.TIMES)
     before_duration = re.compile(rf"(?<![\w'.,/])(?P<count>{word}|\d{{1,2}}\s*(?:{times}))\W*$")
     before_kind = re.compile(rf"{count}\s+(?:[\w-]+\s+)?$")
-    after_each = re.compile(rf"^\W*(?:{_cue_body('each')})\W+(?:\w+\W+)?{count}\s+\w")
+    after_each = re.compile(rf"^\W*(?:{_cue_body(Cue.EACH)})\W+(?:\w+\W+)?{count}\s+\w")
     return before_duration, before_kind, after_each
 
 
@@ -1331,7 +1442,7 @@ def _repeats(msg: _Message, m: Mention) -> int:
     if found := before_duration.search(msg.before(m)):
         return _count_value(found.group("count"))
     after = msg.after(m)
-    if not _cue("each", _Where.AT_START).search(after):
+    if not _cue(Cue.EACH, _Where.AT_START).search(after):
         return 1
     if found := after_each.search(after):
         return _count_value(found.group("count"))
@@ -1532,7 +1643,6 @@ def _validate_years_and_durations(
 _SCORE_FIELDS = (Field.STEP2, Field.STEP2_PRACTICE, Field.STEP1, Field.STEP3)
 # The status field of an exam the bot asked about, for a bare "not yet".
 _EXAM_STATUS_FIELD = {Exam.STEP1: "step1", Exam.STEP2: "step2", Exam.STEP3: "step3"}
-_NONE_WORDS = frozenset({"none", "no", "zero", "0", "nil", "nothing", "no usce", "none yet"})
 
 
 def _bare_answer(
@@ -1560,7 +1670,7 @@ def _bare_answer(
                 return ParsedFacts({}, (Problem("score_not_whole", stripped, exam),))
             return []
         return [Mention(Label.SCORE, stripped, 0, len(text))]
-    if expected == Field.USCE and (_fold(stripped) in _NONE_WORDS or _starts_with_none(stripped)):
+    if expected == Field.USCE and _starts_with_none(stripped):
         return ParsedFacts({"usce_months": 0})  # "none yet", "nothing so far"
     if expected == Field.GRADUATION_YEAR and _safe(parse_years_ago, stripped) is not None:
         return [Mention(Label.YEARS_AGO, stripped, 0, len(text))]  # "this year", "last year"
@@ -1569,16 +1679,13 @@ def _bare_answer(
     return []
 
 
-# First words of a reply that says there is nothing: "none yet", "nothing so far", "nil".
-_NONE_START = re.compile(r"\W*(?:none|nothing|nil|zero|nope|nah|nahi|no|0)(?![\w'])")
-
-
 def _folded(text: str) -> str:
     return _fold(text).replace("n't", " nt")
 
 
 def _starts_with_none(text: str) -> bool:
-    return bool(_NONE_START.match(_folded(text)))
+    # "none", "none yet", "nothing so far", "nil", "no usce"
+    return bool(_patterns().none_start.match(_folded(text)))
 
 
 def _visa_reply(text: str) -> str | None:
@@ -1652,11 +1759,6 @@ def match_year(text: str) -> int | None:
 # What a question says beyond profile facts
 
 
-# Inside a clause, a conjunction that opens a further question: "what are my chances and how
-# many programs", "can i match gen surg or should i go prelim first".
-_NEXT_QUESTION = re.compile(r"\s(?:and|also|or|plus|n|&)\s+(?=\S)")
-
-
 @dataclass(frozen=True)
 class QuestionSpan:
     """Where one question of a message is, as character offsets into its text."""
@@ -1677,7 +1779,7 @@ def question_spans(text: str) -> tuple[QuestionSpan, ...]:
     for clause in message.clauses:
         starts = [clause.start]
         words = message.folded[clause.start : clause.end]
-        for joint in _NEXT_QUESTION.finditer(words):
+        for joint in _patterns().next_question.finditer(words):
             if _opens_question(words[joint.end() :]):
                 starts.append(clause.start + joint.start())
         ends = [*starts[1:], clause.end]
@@ -1712,12 +1814,11 @@ def _leads_into(folded: str, previous: _Clause, clause: _Clause) -> bool:
 
 
 def _opens_question(words: str) -> bool:
-    """Does ``words`` start with a question word or a request, after "also", "pls", "or",
-    "honestly"... ("or do programs reject that", "and frankly whats my chance in IM")?"""
-    words = _without_lead(words)
+    """Does ``words`` start with a question word or a request, after "also", "pls"...?"""
+    words = _patterns().leading_filler.sub("", words)
     return bool(
-        _cue("asking", _Where.AT_START).search(words)
-        or _cue("requesting", _Where.AT_START, words=1).search(words)
+        _cue(Cue.ASKING, _Where.AT_START).search(words)
+        or _cue(Cue.REQUESTING, _Where.AT_START, words=1).search(words)
     )
 
 
@@ -1729,40 +1830,8 @@ def _without_lead(words: str) -> str:
 
 def _asks(words: str) -> bool:
     """Does ``words`` ask without a question mark: opening with a question word or a
-    request, asking in a run-on line ("yog 2016 ck 229 is it too late for IM"), or asking
-    indirectly ("i need to know if a 2 year gap will hurt me")?"""
-    return _opens_question(words) or bool(
-        _cue("asking_inside").search(words) or _cue("asking_indirect").search(words)
-    )
-
-
-def _greets(words: str) -> bool:
-    """Is ``words`` only a greeting and whom it greets ("how far my people", "good morning
-    sir, how are you")?"""
-    rest = _cue("greeting").sub(" ", words)
-    if rest == words:
-        return False
-    rest = _cue("greeted").sub(" ", rest)
-    return not re.search(r"\w", rest)
-
-
-def weighs_options(words: str) -> bool:
-    """Does a question weigh options against each other ("which is the safer bet", "neuro
-    vs psych", "dono me chance zyada kis me")? With two specialties named, a question about
-    chances is then a comparison (actions.slots)."""
-    return bool(_cue("weighing").search(_fold(words)))
-
-
-def names_institution(words: str) -> bool:
-    """Does a question name one institution ("cutoff at the Mayo Clinic")? Its own cutoffs
-    are the program's to publish, not the guidance's (actions.slots)."""
-    return bool(_cue("institution").search(_fold(words)))
-
-
-def refers_back(words: str) -> bool:
-    """Does a question point back to what was said before it ("is that a problem?",
-    "does it matter?"), so that its own few words cannot say what it is about?"""
-    return bool(_cue("referring").search(_fold(words)))
+    request, or asking in a run-on line ("yog 2016 ck 229 is it too late for IM")?"""
+    return _opens_question(words) or bool(_cue(Cue.ASKING_INSIDE).search(words))
 
 
 def _trimmed(text: str, start: int, end: int) -> QuestionSpan:

@@ -894,3 +894,57 @@ def test_whats_and_hows_ask(text):
 
 def test_gas_is_anesthesiology(nlp):
     assert changes(nlp, "want to apply gas, ck 245")["specialty"] == "anesthesiology"
+
+
+# -- cue words live in vocabulary.yml and are checked when it is loaded -------------------------
+
+
+def test_every_cue_kind_is_given_and_no_unknown_one():
+    from img_strategy.parsing import Cue, VocabularyError, _checked_cues, vocabulary
+
+    given = {kind.value: list(words) for kind, words in vocabulary().cues.items()}
+    assert set(vocabulary().cues) == set(Cue)
+    with pytest.raises(VocabularyError, match="missing"):
+        _checked_cues({k: v for k, v in given.items() if k != Cue.ORDINAL.value})
+    with pytest.raises(VocabularyError, match="unknown"):
+        _checked_cues({**given, "negatoin": ["not"]})
+    with pytest.raises(VocabularyError, match="repeated"):
+        _checked_cues({**given, Cue.ORDINAL.value: ["first", "First"]})
+    with pytest.raises(VocabularyError, match="non-empty"):
+        _checked_cues({**given, Cue.LEFT.value: []})
+
+
+# The words moved out of the parser's code into vocabulary.yml, each doing what it did.
+@pytest.mark.parametrize(
+    ("text", "expected", "want"),
+    [
+        ("nothing so far", Field.USCE, {"usce_months": 0}),  # none_start
+        ("nil", Field.USCE, {"usce_months": 0}),
+        ("no usce", Field.USCE, {"usce_months": 0}),
+        ("cleared step 1 on the 2nd attempt", None, {"step1": "failed_then_passed"}),  # ordinal
+        ("ck 240 but step 1 failed", None, {"step2_score": 240, "step1": "failed_then_passed"}),
+        ("nbme 201 then 209 & 214", None, {"step2_practice": 214}),  # list_joint
+        ("4 months left for CK", None, {"step2": "not_taken"}),  # time_filler, time_until
+        ("ck and step 3 still left", None, {"step2": "not_taken", "step3": "not_taken"}),
+        ("got 231 in the step 2 ck", None, {"step2_score": 231}),  # score_to_exam, exam_lead
+        ("j1 is not for me", None, {}),  # tail_filler
+        ("graduated last year", None, {"graduation_year": 2025}),  # relative_years
+        ("recent grad from Lagos", None, {"graduation_year": 2026}),  # fresh_grad
+    ],
+)
+def test_moved_cue_words_read_as_before(nlp, text, expected, want):
+    facts = changes(nlp, text, expected)
+    assert {k: facts.get(k) for k in want} == want
+    if not want:
+        assert "visa" not in facts
+
+
+@pytest.mark.parametrize(
+    ("text", "questions"),
+    [
+        ("pls sir how many programs", ["pls sir how many programs"]),  # leading_filler
+        ("ck 236. chances for IM plus what about FM", ["plus what about FM"]),  # next_question
+    ],
+)
+def test_moved_question_words_read_as_before(text, questions):
+    assert [text[s.start : s.end] for s in question_spans(text)] == questions
