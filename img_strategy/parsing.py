@@ -152,10 +152,12 @@ class Cue(str, Enum):
     EVERY_STEP = "every_step"
     CORRECTION = "correction"
     GRADUATION = "graduation"
+    INTERNSHIP_END = "internship_end"
     FRESH_GRAD = "fresh_grad"
     OTHER_EVENT = "other_event"
     AHEAD_BEFORE = "ahead_before"
     AHEAD_AFTER = "ahead_after"
+    AHEAD_OF_EXAM = "ahead_of_exam"
     EACH = "each"
     TIMES = "times"
     GAP = "gap"
@@ -713,6 +715,9 @@ def _every_step() -> re.Pattern[str]:
 _GRADUATION_EVENT = "graduation"
 _OTHER_EVENT_NAME = "other"
 _UNSURE_EVENT = "unsure"
+# The end of the internship: graduation in South Asia (the degree comes after it), a year
+# after it in Egypt; asked, unless the message gives the graduation year itself.
+_INTERNSHIP_END_EVENT = "internship_end"
 _Event = Exam | str | None
 
 
@@ -773,6 +778,9 @@ class _Message:
         found = _cue(Cue.NEGATION, _Where.AT_END, words=2).search(before)
         if found is None or "(" in found.group():
             return False  # "None (citizen / green card)": the bracket says what it is
+        after_negation = _cue(Cue.NEGATION, _Where.AT_START).sub("", found.group(), count=1)
+        if _cue(Cue.CORRECTION).search(after_negation):
+            return False  # "yog 2020.. no wait 2019": the "no" turns down the old value
         return not _cue(Cue.NOT_NEGATION).search(before)
 
     def rest_of_clause(self, m: Mention) -> str | None:
@@ -985,6 +993,8 @@ class _Usce:
     kinds: list[UsceKind] = field(default_factory=list)  # named outside any duration
     negated: bool = False
     affirmed: bool = False
+    # The last USCE duration read, its kind and months: a correction takes it back.
+    last: tuple[Mention, UsceKind | None, float] | None = None
 
 
 def facts_from_mentions(
@@ -1011,7 +1021,7 @@ def facts_from_mentions(
     problems: list[Problem] = []
     unsure: list[Unsure] = []
     specialties: list[tuple[Mention, str]] = []
-    visas: list[Visa] = []
+    visas: list[tuple[Mention, Visa]] = []
     usce = _Usce()
     scores: list[tuple[Mention, Exam]] = []
     last_date: tuple[Mention, _Event] | None = None
@@ -1022,6 +1032,7 @@ def facts_from_mentions(
 
     untaken: list[Exam] = []
     asked_scores: list[Mention] = []
+    internship_ends: list[Unsure] = []
     for m in ordered:
         if any(lo <= m.start and m.end <= hi for lo, hi in date_spans):
             continue  # the year of a CK date ("15 March 2027") is not a graduation year
@@ -1082,6 +1093,8 @@ def facts_from_mentions(
             # "graduated 2021... sorry I mean 2019": a correction is about the same event.
             same = last_date[1] if last_date and msg.corrected(last_date[0], m) else None
             last_date = (m, _read_date(msg, m, today, expected, changes, unsure, facts, same))
+            if last_date[1] == _INTERNSHIP_END_EVENT:
+                internship_ends.append(unsure[-1])
         elif m.label == Label.DURATION and not negated:
             _read_duration(msg, m, expected, usce, problems, unsure, facts)
         elif m.label == Label.USCE_TYPE:
@@ -1097,8 +1110,13 @@ def facts_from_mentions(
         elif m.label == Label.VISA and not negated and not msg.supposed(m):
             visa = _safe(parse_visa, m.text)
             if visa is not None:
-                visas.append(visa)
+                if visas and msg.corrected(visas[-1][0], m):
+                    visas.pop()  # "J1 sorry i mean H1b": the later one replaces it
+                visas.append((m, visa))
 
+    if "graduation_year" in changes:
+        # "graduated 2020 and finished my internship 2021": the graduation year is given.
+        unsure = [u for u in unsure if u not in internship_ends]
     for exam in msg.exams_left():
         facts(exam).scheduled = True  # "ck and step 3 left"
     if asked_scores and _ck_ahead(per_exam.get(Exam.STEP2), untaken, per_exam):
@@ -1114,11 +1132,12 @@ def facts_from_mentions(
         said = per_exam.get(exam)
         if said is None or not (said.results or said.scores or said.failed_scores or said.pending):
             facts(exam).results.append(Result.NOT_TAKEN)
-    if not visas and (reply := _visa_word_reply(msg)) is not None:
-        visas.append(reply)  # "visa either works", "visa: not needed"
-    if visas:
-        distinct = set(visas)
-        changes["visa"] = Visa.EITHER if {Visa.J1, Visa.H1B} <= distinct else visas[-1]
+    needed = [visa for _, visa in visas]
+    if not needed and (reply := _visa_word_reply(msg)) is not None:
+        needed.append(reply)  # "visa either works", "visa: not needed"
+    if needed:
+        distinct = set(needed)
+        changes["visa"] = Visa.EITHER if {Visa.J1, Visa.H1B} <= distinct else needed[-1]
     _apply_usce(usce, changes)
     applied: list[tuple[Mention, str]] = []
     for m, spec in specialties:
@@ -1324,7 +1343,7 @@ def _read_date(
         changes["graduation_year"] = year
     elif isinstance(event, Exam):
         facts(event).year = year  # "took step 1 in 2021"
-    elif event == _UNSURE_EVENT:
+    elif event in (_UNSURE_EVENT, _INTERNSHIP_END_EVENT):
         unsure.append(Unsure(Reading.GRADUATION_YEAR, {"graduation_year": year}, str(year)))
     return event
 
@@ -1339,8 +1358,11 @@ def _date_event(msg: _Message, m: Mention, expected: Field | None) -> _Event:
     before = msg.folded[max(clause.start, m.start - 30, *since) : m.start]
     next_word = re.match(r"\W*(\w*)", msg.folded[m.end : clause.end])
     owner = msg.exam_of(m, continuation=False)
+    near = (before, m.text.lower(), next_word.group(1))
+    if expected != Field.GRADUATION_YEAR and any(_cue(Cue.INTERNSHIP_END).search(t) for t in near):
+        return _INTERNSHIP_END_EVENT  # "finished internship this year"
     # "graduated in 2019", "yog 2019", "2019 passout", "2019 grad", "fresh grad"
-    if any(_cue(Cue.GRADUATION).search(t) for t in (before, m.text.lower(), next_word.group(1))):
+    if any(_cue(Cue.GRADUATION).search(t) for t in near):
         return _GRADUATION_EVENT
     if owner is not None:
         return parse_exam(owner.text)
@@ -1366,6 +1388,9 @@ def _read_duration(
     ahead = _cue(Cue.AHEAD_BEFORE, _Where.AT_END).search(before) or _cue(
         Cue.AHEAD_AFTER, _Where.AT_START
     ).search(after)
+    # "ck exam after 6 weeks" is ahead; "LOR after 6 weeks of electives" is time spent.
+    if not ahead and _cue(Cue.AHEAD_OF_EXAM, _Where.AT_END).search(before):
+        ahead = msg.exam_of(m, continuation=False) is not None
     if ahead:
         owner = msg.exam_of(m, continuation=False)
         if owner is not None:
@@ -1402,7 +1427,11 @@ def _read_duration(
     anywhere = [c for c in msg.mentions if c.label == Label.USCE_TYPE and not msg.negated(c)]
     if here or anywhere or _cue(Cue.USCE).search(msg.clause_text(m)) or expected == Field.USCE:
         kind = _nearest_kind(m, here) or _nearest_kind(m, anywhere)
+        if usce.last is not None and msg.corrected(usce.last[0], m):
+            _, old_kind, old_months = usce.last  # "3 months usce, sorry 4 months"
+            usce.months[old_kind] -= old_months
         usce.months[kind] = usce.months.get(kind, 0.0) + months
+        usce.last = (m, kind, months)
         usce.affirmed = True
     else:
         unsure.append(Unsure(Reading.USCE_MONTHS, {"usce_months": months}, m.text))
