@@ -170,6 +170,7 @@ class Cue(str, Enum):
     SCORE = "score"
     EXAM_TAKEN = "exam_taken"
     MONTH_LEAD = "month_lead"
+    MATCH_EVENT = "match_event"
     RETAKE = "retake"
     SCHOOL = "school"
     ORDINAL = "ordinal"
@@ -199,6 +200,8 @@ class Vocabulary:
     attempt_words: dict[str, int]
     cues: dict[Cue, tuple[str, ...]]  # cue kind -> words (see vocabulary.yml)
     relative_years: dict[str, int]  # "last" (year) -> 1 year before this one
+    months: dict[str, int]  # "sept" -> 9
+    uncovered: dict[Uncovered, tuple[str, ...]]  # in the order they are checked
 
     def lookup(self, kind: str, text: str) -> str | None:
         cleaned = " ".join(text.strip().split())
@@ -257,7 +260,27 @@ def vocabulary() -> Vocabulary:
     numbers = {str(k): int(v) for k, v in data["numbers"].items()}
     attempts = {str(k): int(v) for k, v in data["attempt_words"].items()}
     relative = {str(k): int(v) for k, v in data["relative_years"].items()}
-    return Vocabulary(aliases, exact, numbers, attempts, _checked_cues(data["cues"]), relative)
+    months = {_fold(str(k)): int(v) for k, v in data["months"].items()}
+    if set(months.values()) != set(range(1, 13)):
+        raise VocabularyError("months: every month from 1 to 12, and no other number")
+    return Vocabulary(
+        aliases,
+        exact,
+        numbers,
+        attempts,
+        _checked_cues(data["cues"]),
+        relative,
+        months,
+        _checked_uncovered(data["uncovered_topics"]),
+    )
+
+
+def _checked_uncovered(data: dict[str, Any]) -> dict[Uncovered, tuple[str, ...]]:
+    """Words per kind of uncovered question, for every kind but 'other' (what is left)."""
+    wanted = {kind.value for kind in Uncovered} - {Uncovered.OTHER.value}
+    if set(map(str, data)) != wanted:
+        raise VocabularyError(f"uncovered_topics: the kinds {sorted(wanted)} are needed")
+    return {Uncovered(kind): tuple(_fold(str(w)) for w in words) for kind, words in data.items()}
 
 
 def _checked_cues(data: dict[str, Any]) -> dict[Cue, tuple[str, ...]]:
@@ -460,42 +483,27 @@ def _score_values(text: str) -> list[int]:
 # --------------------------------------------------------------------------------------------
 # Exam dates ("my CK is on 15 March 2027", "ck exam date: 03/2027", "sitting ck in march")
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY_SUFFIX = r"(?:st|nd|rd|th)?"
+
+
 # Only forms that cannot be misread. Day and month written as numbers are in different orders
 # in different countries (03/04/2027 is 3 April in most of the world and March 4 in the US),
 # so a numeric date is read only when its order is certain: a month with a four-digit year
 # (03/2027, 2027-03), ISO order (2027-03-15), or a day over 12 (15/03/2027, 03/15/2027).
 # Anything else is asked back; a month written as a word is always clear.
-_DATE = re.compile(
-    rf"(?<![\w/.-])(?:(?P<day1>\d{{1,2}}){_DAY_SUFFIX}\s+(?:of\s+)?)?(?P<month>{_MONTH_NAMES})\.?"
-    rf"(?:\s+(?P<day2>\d{{1,2}}){_DAY_SUFFIX}(?![\w/]))?(?:,?\s*(?P<year>\d{{4}}|'\d{{2}}))?(?![\w/])"
-    r"|(?<![\w/.-])(?P<iso_year>\d{4})-(?P<iso_month>\d{1,2})(?:-(?P<iso_day>\d{1,2}))?(?![\w/-])"
-    r"|(?<![\w/.-])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<num_year>\d{4})(?![\w/])"
-    r"|(?<![\w/.-])(?P<num_month>\d{1,2})[/.-](?P<month_year>\d{4})(?![\w/-])",
-    re.IGNORECASE,
-)
+@lru_cache(maxsize=1)
+def _date_pattern() -> re.Pattern[str]:
+    """Every date form read (see above); month names from vocabulary.yml."""
+    names = "|".join(map(re.escape, sorted(vocabulary().months, key=len, reverse=True)))
+    return re.compile(
+        rf"(?<![\w/.-])(?:(?P<day1>\d{{1,2}}){_DAY_SUFFIX}\s+(?:of\s+)?)?(?P<month>{names})\.?"
+        rf"(?:\s+(?P<day2>\d{{1,2}}){_DAY_SUFFIX}(?![\w/]))?(?:,?\s*(?P<year>\d{{4}}|'\d{{2}}))?"
+        r"(?![\w/])"
+        r"|(?<![\w/.-])(?P<iso_year>\d{4})-(?P<iso_month>\d{1,2})(?:-(?P<iso_day>\d{1,2}))?(?![\w/-])"
+        r"|(?<![\w/.-])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<num_year>\d{4})(?![\w/])"
+        r"|(?<![\w/.-])(?P<num_month>\d{1,2})[/.-](?P<month_year>\d{4})(?![\w/-])",
+        re.IGNORECASE,
+    )
 
 
 @dataclass(frozen=True)
@@ -509,10 +517,10 @@ class _DateSpan:
 
 
 def _date_spans(folded: str) -> list[_DateSpan]:
-    """Every date written in the message, with its parts (see ``_DATE``)."""
+    """Every date written in the message, with its parts (see ``_date_pattern``)."""
     out: list[_DateSpan] = []
     lead = _cue(Cue.MONTH_LEAD, _Where.AT_END)
-    for found in _DATE.finditer(folded):
+    for found in _date_pattern().finditer(folded):
         g = found.groupdict()
         text = found.group().strip()
         if g["month"] is not None:
@@ -526,7 +534,8 @@ def _date_spans(folded: str) -> list[_DateSpan]:
                 if year_text.startswith("'")
                 else int(year_text)
             )
-            month, day = _MONTHS[g["month"].lower()], int(day_text) if day_text else None
+            month = vocabulary().months[g["month"].lower()]
+            day = int(day_text) if day_text else None
         elif g["iso_year"] is not None:
             year, month = int(g["iso_year"]), int(g["iso_month"])
             day = int(g["iso_day"]) if g["iso_day"] else None
@@ -1761,24 +1770,28 @@ def _safe(parser: Any, text: str) -> Any:
 
 # "the 2028 match", "match 2028", "2028 cycle", "in the match of 2028": a Match asked for,
 # not a graduation year.
-_MATCH_AFTER = re.compile(r"\s*(?:residency\s+)?(?:match|cycle|eras)\b", re.IGNORECASE)
-_MATCH_BEFORE = re.compile(r"\b(?:match|cycle)\s+(?:of\s+|in\s+)?$", re.IGNORECASE)
-_MATCH_YEAR = re.compile(
-    r"\b(?:(20\d\d)\s*(?:residency\s+)?(?:match|cycle|eras)|(?:match|cycle)\s+(?:of\s+|in\s+)?(20\d\d))\b",
-    re.IGNORECASE,
-)
+@lru_cache(maxsize=1)
+def _match_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A year just before a word for the Match, a word for the Match just before a year, and
+    either with the year captured."""
+    match = _cue_body(Cue.MATCH_EVENT)
+    after = rf"(?:residency\s+)?(?:{match})\b"
+    before = rf"\b(?:{match})\s+(?:of\s+|in\s+)?"
+    return (
+        re.compile(rf"\s*{after}", re.IGNORECASE),
+        re.compile(rf"{before}$", re.IGNORECASE),
+        re.compile(rf"\b(?:(20\d\d)\s*{after}|{before}(20\d\d)\b)", re.IGNORECASE),
+    )
 
 
 def _is_match_year(text: str, m: Mention) -> bool:
-    return bool(
-        _MATCH_AFTER.match(text, m.end)
-        or _MATCH_BEFORE.search(text[max(0, m.start - 20) : m.start])
-    )
+    after, before, _ = _match_patterns()
+    return bool(after.match(text, m.end) or before.search(text[max(0, m.start - 20) : m.start]))
 
 
 def match_year(text: str) -> int | None:
     """The Match someone asks to plan for ("plan for 2028 match", "match 2028"), or None."""
-    found = _MATCH_YEAR.search(text)
+    found = _match_patterns()[2].search(text)
     if found is None:
         return None
     return int(found.group(1) or found.group(2))
@@ -1894,14 +1907,16 @@ def asked_from_mentions(text: str, mentions: Iterable[Mention]) -> Asked:
 
 def _uncovered_kind(text: str) -> Uncovered:
     folded = _fold(text)
-    for kind, words in _uncovered_words().items():
-        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", folded) for w in words):
+    for kind, pattern in _uncovered_patterns():
+        if pattern.search(folded):
             return kind
     return Uncovered.OTHER
 
 
 @lru_cache(maxsize=1)
-def _uncovered_words() -> dict[Uncovered, tuple[str, ...]]:
-    with VOCABULARY_FILE.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)["uncovered_topics"]
-    return {Uncovered(kind): tuple(_fold(str(w)) for w in words) for kind, words in data.items()}
+def _uncovered_patterns() -> tuple[tuple[Uncovered, re.Pattern[str]], ...]:
+    """One pattern per kind, whole words in any case, in the vocabulary's order."""
+    return tuple(
+        (kind, re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, words))})(?![\w-])"))
+        for kind, words in vocabulary().uncovered.items()
+    )

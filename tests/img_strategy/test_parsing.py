@@ -927,6 +927,28 @@ def test_every_cue_kind_is_given_and_no_unknown_one():
         _checked_cues({**given, Cue.LEFT.value: []})
 
 
+def test_months_and_uncovered_topics_are_checked_at_load():
+    from img_strategy.asked import Uncovered
+    from img_strategy.parsing import VocabularyError, _checked_uncovered, vocabulary
+
+    assert sorted(set(vocabulary().months.values())) == list(range(1, 13))
+    given = {kind.value: list(words) for kind, words in vocabulary().uncovered.items()}
+    assert Uncovered.OTHER not in vocabulary().uncovered
+    with pytest.raises(VocabularyError):
+        _checked_uncovered({k: v for k, v in given.items() if k != Uncovered.FEES.value})
+    with pytest.raises(VocabularyError):
+        _checked_uncovered({**given, "visa_fees": ["fee"]})
+
+
+@pytest.mark.parametrize(
+    ("text", "year"), [("eras 2028, what should my timeline be", 2028), ("2027 cycle", 2027)]
+)
+def test_a_year_next_to_a_word_for_the_match_is_the_match(text, year):
+    from img_strategy.parsing import match_year
+
+    assert match_year(text) == year
+
+
 # The words moved out of the parser's code into vocabulary.yml, each doing what it did.
 @pytest.mark.parametrize(
     ("text", "expected", "want"),
