@@ -9,6 +9,7 @@ command line uses the single-value parsers directly.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 import yaml
 
 from img_strategy.asked import Asked, Uncovered
-from img_strategy.passmarks import CkResult, read_ck
+from img_strategy.passmarks import CkResult, pass_marks, read_ck
 from img_strategy.profile import ExamStatus, Field, LabelledEnum, UsceKind, Visa
 from img_strategy.tables import SCORE_MAX, SCORE_MIN, Rules, default_rules
 
@@ -185,6 +186,7 @@ class Cue(str, Enum):
     DETERMINER = "determiner"
     LEFT_FILLER = "left_filler"
     LEFT = "left"
+    YEAR_SPAN = "year_span"
     TAIL_FILLER = "tail_filler"
 
 
@@ -444,19 +446,21 @@ _WEEKS_PER_MONTH = 4  # as people count: "6 weeks" of rotations is a month and a
 
 def parse_duration(text: str) -> float:
     """A duration in months, to the half month: "3 months" (3), "6 weeks" (1.5),
-    "2 weeks" (0.5), "1 year" (12), "a month" (1), "6-month" (6)."""
+    "2 weeks" (0.5), "1 year" (12), "a month" (1), "6-month" (6), "1.5 months" (1.5)."""
     match = _DURATION.match(_fold(text).replace("-", " "))
     if not match:
         raise ParseError(f"not a duration: {text}")
     amount_text, unit = match.groups()
-    amount = parse_number(amount_text)
+    # A length of time may have a fraction, unlike a score: "1.5 months", "2.5 yrs".
+    decimal = re.fullmatch(r"\d+\.\d+", amount_text)
+    amount = float(amount_text) if decimal else parse_number(amount_text)
     if unit.startswith("w"):
         months = amount / _WEEKS_PER_MONTH
         # Half-month steps, and any positive number of weeks is at least half a month.
         return max(0.5, round(months * 2) / 2) if amount > 0 else 0.0
     if unit.startswith("y"):
-        return float(amount * 12)
-    return float(amount)
+        return round(amount * 12 * 2) / 2
+    return round(amount * 2) / 2
 
 
 def parse_months(text: str) -> int:
@@ -643,6 +647,7 @@ class _Patterns:
     # A negation after a value, ending its clause within a few words: "j1 wont work", "j1 is
     # not an option", "usce nahi". "H1B not J1" is not one: another value follows.
     negation_after: re.Pattern[str]
+    year_span: re.Pattern[str]  # between two years of one span: "2011-2017", "2010 to 2016"
 
 
 @lru_cache(maxsize=1)
@@ -673,6 +678,7 @@ def _patterns() -> _Patterns:
         none_start=re.compile(rf"\W*(?:{words(Cue.NONE_START)})(?![\w'])"),
         relative_year=re.compile(rf"\b({relative})\s+(?:year|yr)\b"),
         negation_after=re.compile(rf"^\W*{tail}{negation}(?:\W+[\w']+){{0,4}}\W*$"),
+        year_span=re.compile(rf"\s*(?:{words(Cue.YEAR_SPAN)})\s*"),
     )
 
 
@@ -1042,6 +1048,8 @@ def facts_from_mentions(
     untaken: list[Exam] = []
     asked_scores: list[Mention] = []
     internship_ends: list[Unsure] = []
+    span_ends = _year_spans(msg)  # the last year of a span -> its first year
+    spans = set(span_ends.values())
     for m in ordered:
         if any(lo <= m.start and m.end <= hi for lo, hi in date_spans):
             continue  # the year of a CK date ("15 March 2027") is not a graduation year
@@ -1099,8 +1107,12 @@ def facts_from_mentions(
                 failed_near = Result.FAILED in near - {Result.PASSED}
                 exam_facts.attempts_count_failures = failed_near and not exam_facts.attempts_ordinal
         elif m.label in (Label.GRAD_YEAR, Label.YEARS_AGO) and not negated:
+            if m in spans:
+                continue  # "MBBS 2011-2017": the first year is the start of a span
             # "graduated 2021... sorry I mean 2019": a correction is about the same event.
             same = last_date[1] if last_date and msg.corrected(last_date[0], m) else None
+            if m in span_ends:
+                same = _date_event(msg, span_ends[m], expected)  # the span's words say
             last_date = (m, _read_date(msg, m, today, expected, changes, unsure, facts, same))
             if last_date[1] == _INTERNSHIP_END_EVENT:
                 internship_ends.append(unsure[-1])
@@ -1357,6 +1369,20 @@ def _read_date(
     return event
 
 
+def _year_spans(msg: _Message) -> dict[Mention, Mention]:
+    """Spans of years ("MBBS 2011-2017", "med school 2010 to 2016"): the last year of each
+    -> its first. The event ends in the last year: graduation, not starting school."""
+    years = [m for m in msg.mentions if m.label == Label.GRAD_YEAR]
+    out: dict[Mention, Mention] = {}
+    for first, last in itertools.pairwise(years):
+        between = msg.folded[first.end : last.start]
+        if _patterns().year_span.fullmatch(between):
+            start, end = _safe(parse_year, first.text), _safe(parse_year, last.text)
+            if start is not None and end is not None and start < end:
+                out[last] = first
+    return out
+
+
 def _date_event(msg: _Message, m: Mention, expected: Field | None) -> _Event:
     clause = msg.clauses[msg.clause_of(m)]
     # Only the words since the previous date: "yog 2016 not 2021, 2021 is when i finished
@@ -1556,6 +1582,8 @@ def _apply_exam(
         # a retake under the pass mark is caught below.
         *earlier, later = facts.failed_scores
         facts = dataclasses.replace(facts, scores=[later], failed_scores=earlier)
+    if exam == Exam.STEP2:
+        facts = _ck_attempts(facts, rules)
     distinct_scores = list(dict.fromkeys(facts.scores))
     if len(distinct_scores) > 1:
         problems.append(
@@ -1608,6 +1636,27 @@ def _apply_exam(
         changes[f"{prefix}_score"] = score
 
 
+def _ck_attempts(facts: _ExamFacts, rules: Rules) -> _ExamFacts:
+    """Several CK scores with nothing saying which failed ("took ck twice, 212 then 236",
+    "238 (2nd attempt, 1st was 206)"): CK cannot be retaken once passed, and its pass mark
+    has only ever risen, so the highest is the pass and the others were fails, as long as
+    each of them is under a pass mark CK has had. Otherwise they stay conflicting."""
+    distinct = list(dict.fromkeys(facts.scores))
+    if len(distinct) < 2 or Result.PASSED in facts.results or Result.FAILED in facts.results:
+        return facts
+    highest, lower = max(distinct), [s for s in distinct if s != max(distinct)]
+    top_mark = max(mark.score for mark in pass_marks(rules))
+    if not all(s < top_mark for s in lower) or read_ck(rules, highest).result == CkResult.FAIL:
+        return facts
+    return dataclasses.replace(
+        facts,
+        scores=[highest],
+        failed_scores=[*facts.failed_scores, *lower],
+        results=[*facts.results, Result.FAILED, Result.PASSED],
+        attempts=facts.attempts or len(distinct),
+    )
+
+
 def _counted_failures(facts: _ExamFacts) -> bool:
     # "failed once/twice" counts failures; "passed on the second attempt" counts attempts.
     if facts.attempts_ordinal:
@@ -1646,7 +1695,9 @@ def _status(exam: Exam, facts: _ExamFacts, *, has_score: bool) -> ExamStatus | N
             return ExamStatus.FAILED_THEN_PASSED
         return ExamStatus.PASSED
     if facts.attempts is not None and facts.attempts > 1:
-        return ExamStatus.FAILED_THEN_PASSED if has_score else None
+        # "S1 2 attempts": a fail, then (for a Step certification needs) a pass, as above.
+        certifying = exam in _CERTIFYING_EXAMS
+        return ExamStatus.FAILED_THEN_PASSED if has_score or certifying else None
     if has_score:
         return ExamStatus.PASSED
     if facts.failed_scores:

@@ -1052,3 +1052,55 @@ FRESH_SENTENCES = [
 def test_fresh_sentences(nlp, text, want):
     facts = changes(nlp, text)
     assert {k: facts.get(k) for k in want} == want
+
+
+# -- more forms found by writing new sentences ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [("MBBS 2013-2019 from Lahore, ck 233", 2019), ("mbbs (2010 – 2016), s1 pass", 2016)],
+)
+def test_a_span_of_years_ends_in_graduation(nlp, text, year):
+    facts = read(nlp, text)
+    assert facts.changes["graduation_year"] == year
+    assert facts.unsure == ()
+
+
+def test_a_span_of_years_of_other_work_is_not_graduation(nlp):
+    assert changes(nlp, "worked in Riyadh 2017-2022, yog 2015")["graduation_year"] == 2015
+
+
+@pytest.mark.parametrize(
+    ("text", "months"), [("1.5 months of externship", 1.5), ("2.5 mos observership in KY", 2.5)]
+)
+def test_a_fraction_of_a_month_is_kept(nlp, text, months):
+    assert changes(nlp, text)["usce_months"] == months
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ck 2 attempts: 207 then 239", "Step 2 CK 239 (2nd try; first was 207)"],
+)
+def test_several_ck_scores_are_fails_then_the_highest_pass(nlp, text):
+    facts = read(nlp, text)
+    assert facts.changes["step2"] == ExamStatus.FAILED_THEN_PASSED
+    assert facts.changes["step2_score"] == 239
+    assert facts.changes["step2_attempts"] == 2
+    assert facts.problems == ()
+
+
+def test_two_passing_ck_scores_stay_conflicting(nlp):
+    # Both over every pass mark CK has had: one of them is a slip, asked back.
+    assert [p.code for p in read(nlp, "ck 231 .. my ck 244").problems] == ["conflicting_scores"]
+
+
+def test_attempts_of_a_certifying_step_without_a_result(nlp):
+    assert changes(nlp, "s1 three attempts, ck 230")["step1"] == "failed_then_passed"
+    assert "step3" not in changes(nlp, "step 3 two attempts")
+
+
+def test_a_count_written_with_x(nlp):
+    facts = changes(nlp, "step 1 fail x2 then cleared, ck 226")
+    assert facts["step1"] == "failed_then_passed"
+    assert facts["step1_attempts"] == 3
