@@ -173,6 +173,7 @@ class Cue(str, Enum):
     MONTH_LEAD = "month_lead"
     MATCH_EVENT = "match_event"
     RETAKE = "retake"
+    BOTH_STEPS = "both_steps"
     SCHOOL = "school"
     ORDINAL = "ordinal"
     NONE_START = "none_start"
@@ -673,13 +674,17 @@ def _patterns() -> _Patterns:
         left=re.compile(rf"\W*(?:(?:{words(Cue.LEFT_FILLER)})\W+)*(?:{words(Cue.LEFT)})\W*"),
         leading_filler=re.compile(rf"^\W*(?:(?:{words(Cue.LEADING_FILLER)})\W+)+"),
         ordinal=re.compile(rf"\b(?:{words(Cue.ORDINAL)})\b"),
-        list_separator=re.compile(rf"(?:\s|,|/|&|->|>|\b(?:{words(Cue.LIST_JOINT)})\b)*"),
+        list_separator=re.compile(rf"(?:\s|,|/|&|\+|->|>|\b(?:{words(Cue.LIST_JOINT)})\b)*"),
         next_question=re.compile(rf"\s(?:{words(Cue.NEXT_QUESTION)})\s+(?=\S)"),
         none_start=re.compile(rf"\W*(?:{words(Cue.NONE_START)})(?![\w'])"),
         relative_year=re.compile(rf"\b({relative})\s+(?:year|yr)\b"),
         negation_after=re.compile(rf"^\W*{tail}{negation}(?:\W+[\w']+){{0,4}}\W*$"),
         year_span=re.compile(rf"\s*(?:{words(Cue.YEAR_SPAN)})\s*"),
     )
+
+
+# Between an exam and a result written right after it: "S1 P", "step 1: pass", "s1 - passed".
+_ADJACENT = re.compile(r"[\s:=(\-–]*")
 
 
 class _Where(Enum):
@@ -909,6 +914,14 @@ class _Message:
             return None  # "passed step 2 cs": about an exam the advisor does not track
         if exams and m.label == Label.SCORE:
             return self._exam_of_score(m, exams)
+        if m.label == Label.RESULT and (
+            adjacent := [
+                e
+                for e in exams
+                if e.end <= m.start and _ADJACENT.fullmatch(self.folded[e.end : m.start])
+            ]
+        ):
+            return adjacent[-1]  # "S1 P CK 245": a result written right after its exam
         if exams:
             return min(exams, key=lambda e: abs(e.start - m.start))
         if not continuation:
@@ -923,6 +936,40 @@ class _Message:
             if earlier:
                 return earlier[-1]
         return None
+
+    def listed_with(self, owner: Mention, m: Mention) -> list[Mention]:
+        """The other exams of a list that result ``m`` is written right before or after
+        ("s1 & ck done", "passed s1, ck and step 3"); an exam followed by a score of its
+        own is not listed ("failed s1 and ck 240": the 240 says how CK went)."""
+        exams = [
+            e
+            for e in self.same_clause(owner, Label.EXAM)
+            if _safe(parse_exam, e.text) not in (None, Exam.PRACTICE)
+        ]
+        index = exams.index(owner)
+        chain = [owner]
+        separator = _patterns().list_separator
+        for e in exams[index + 1 :]:
+            if not separator.fullmatch(self.folded[chain[-1].end : e.start]):
+                break
+            chain.append(e)
+        for e in reversed(exams[:index]):
+            if not separator.fullmatch(self.folded[e.end : chain[0].start]):
+                break
+            chain.insert(0, e)
+        result_after = chain[-1].end <= m.start and _ADJACENT.fullmatch(
+            self.folded[chain[-1].end : m.start]
+        )
+        result_before = m.end <= chain[0].start and _ADJACENT.fullmatch(
+            self.folded[m.end : chain[0].start]
+        )
+        if len(chain) < 2 or not (result_after or result_before):
+            return []
+        return [e for e in chain if e is not owner and not self._scored(e)]
+
+    def _scored(self, exam: Mention) -> bool:
+        following = [c for c in self.mentions if c.start >= exam.end]
+        return bool(following) and following[0].label == Label.SCORE
 
     def _exam_of_score(self, m: Mention, exams: list[Mention]) -> Mention:
         """A score's exam in its clause, by how people write pairs: "step 1 240 and ck 251"
@@ -1243,6 +1290,11 @@ def _read_result(
     owner = msg.exam_of(m, continuation=result != Result.TAKEN)
     if result == Result.TAKEN and (owner is None or msg.asks(m)):
         return
+    both = _cue(Cue.BOTH_STEPS).search(msg.clause_text(m))
+    if owner is None and both and result != Result.TAKEN:
+        for exam in _CERTIFYING_EXAMS:  # "passed both steps first attempt"
+            _add_result(msg, m, owner, exam, result, negated, facts)
+        return
     if owner is None:
         if _cue(Cue.SCHOOL).search(msg.after(m)) or _cue(Cue.SCHOOL).search(msg.before(m)):
             return  # "failed a year in med school": not a Step
@@ -1257,6 +1309,21 @@ def _read_result(
         return
     if exam is None or exam == Exam.PRACTICE:
         return
+    listed = msg.listed_with(owner, m) if owner is not None else []
+    for each in [exam, *(parse_exam(e.text) for e in listed)]:  # "s1 & ck done"
+        _add_result(msg, m, owner, each, result, negated, facts)
+
+
+def _add_result(
+    msg: _Message,
+    m: Mention,
+    owner: Mention | None,
+    exam: Exam,
+    result: Result,
+    negated: bool,
+    facts: Callable[[Exam], _ExamFacts],
+) -> None:
+    """Result ``m`` of ``exam``, read with its polarity and what its clause says after it."""
     if negated and result == Result.FIRST_ATTEMPT:
         return  # "not on the first attempt" says nothing certain
     if negated:

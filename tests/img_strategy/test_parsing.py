@@ -1104,3 +1104,28 @@ def test_a_count_written_with_x(nlp):
     facts = changes(nlp, "step 1 fail x2 then cleared, ck 226")
     assert facts["step1"] == "failed_then_passed"
     assert facts["step1_attempts"] == 3
+
+
+@pytest.mark.parametrize(
+    "text", ["S1 P CK 238", "s1 ✅ ck 238", "step 1 - pass ck 238", "CK 238 S1 cleared"]
+)
+def test_a_result_right_after_its_exam_is_that_exams(nlp, text):
+    facts = changes(nlp, text)
+    assert facts["step1"] == "passed"
+    assert facts["step2_score"] == 238
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["s1 + ck done, both first attempt 241 ck", "cleared s1 and ck", "passed both steps, ck 241"],
+)
+def test_a_result_shared_by_a_list_of_exams(nlp, text):
+    facts = changes(nlp, text)
+    assert facts["step1"] == "passed"
+    assert facts.get("step2") in ("passed", None)
+
+
+def test_an_exam_with_its_own_score_is_not_in_the_list(nlp):
+    facts = changes(nlp, "failed s1 and ck 240")
+    assert facts["step1"] == "failed_then_passed"
+    assert facts["step2"] == "passed"
