@@ -188,6 +188,8 @@ class Cue(str, Enum):
     LEFT_FILLER = "left_filler"
     LEFT = "left"
     YEAR_SPAN = "year_span"
+    YEAR_START = "year_start"
+    COURSE_TIME = "course_time"
     TAIL_FILLER = "tail_filler"
 
 
@@ -649,6 +651,7 @@ class _Patterns:
     # not an option", "usce nahi". "H1B not J1" is not one: another value follows.
     negation_after: re.Pattern[str]
     year_span: re.Pattern[str]  # between two years of one span: "2011-2017", "2010 to 2016"
+    course_length_before: re.Pattern[str]  # before the length of school: "graduated after"
 
 
 @lru_cache(maxsize=1)
@@ -680,6 +683,9 @@ def _patterns() -> _Patterns:
         relative_year=re.compile(rf"\b({relative})\s+(?:year|yr)\b"),
         negation_after=re.compile(rf"^\W*{tail}{negation}(?:\W+[\w']+){{0,4}}\W*$"),
         year_span=re.compile(rf"\s*(?:{words(Cue.YEAR_SPAN)})\s*"),
+        course_length_before=re.compile(
+            rf"(?<![\w'])(?:{words(Cue.GRADUATION)})(?:\W+(?:{words(Cue.COURSE_TIME)}))?\W*$"
+        ),
     )
 
 
@@ -1094,7 +1100,6 @@ def facts_from_mentions(
 
     untaken: list[Exam] = []
     asked_scores: list[Mention] = []
-    internship_ends: list[Unsure] = []
     span_ends = _year_spans(msg)  # the last year of a span -> its first year
     spans = set(span_ends.values())
     for m in ordered:
@@ -1161,8 +1166,6 @@ def facts_from_mentions(
             if m in span_ends:
                 same = _date_event(msg, span_ends[m], expected)  # the span's words say
             last_date = (m, _read_date(msg, m, today, expected, changes, unsure, facts, same))
-            if last_date[1] == _INTERNSHIP_END_EVENT:
-                internship_ends.append(unsure[-1])
         elif m.label == Label.DURATION and not negated:
             _read_duration(msg, m, expected, usce, problems, unsure, facts)
         elif m.label == Label.USCE_TYPE:
@@ -1183,8 +1186,9 @@ def facts_from_mentions(
                 visas.append((m, visa))
 
     if "graduation_year" in changes:
-        # "graduated 2020 and finished my internship 2021": the graduation year is given.
-        unsure = [u for u in unsure if u not in internship_ends]
+        # The graduation year is given: another year is not asked about as one ("graduated
+        # 2020 and finished my internship 2021", "graduated 7 yrs ago (2019)").
+        unsure = [u for u in unsure if u.reading != Reading.GRADUATION_YEAR]
     for exam in msg.exams_left():
         facts(exam).scheduled = True  # "ck and step 3 left"
     if asked_scores and _ck_ahead(per_exam.get(Exam.STEP2), untaken, per_exam):
@@ -1461,6 +1465,8 @@ def _date_event(msg: _Message, m: Mention, expected: Field | None) -> _Event:
     next_word = re.match(r"\W*(\w*)", msg.folded[m.end : clause.end])
     owner = msg.exam_of(m, continuation=False)
     near = (before, m.text.lower(), next_word.group(1))
+    if _cue(Cue.YEAR_START, _Where.AT_END).search(before):
+        return _OTHER_EVENT_NAME  # "did my MBBS from 2012": the year it started
     if expected != Field.GRADUATION_YEAR and any(_cue(Cue.INTERNSHIP_END).search(t) for t in near):
         return _INTERNSHIP_END_EVENT  # "finished internship this year"
     # "graduated in 2019", "yog 2019", "2019 passout", "2019 grad", "fresh grad"
@@ -1516,8 +1522,12 @@ def _read_duration(
         or _cue(Cue.STUDY).search(before + " " + after)
         or _cue(Cue.OTHER_TIME, _Where.AT_START, words=1).search(after)
         or (not joined and _cue(Cue.OTHER_TIME, _Where.AT_END, words=1).search(before))
+        or _patterns().course_length_before.search(before)
+        or _cue(Cue.GRADUATION, _Where.AT_START, words=1).search(after)
     ):
-        return  # a gap, an age, study time, or time in research or a job at home
+        # a gap, an age, study time, time in research or a job at home, or the length of
+        # medical school ("graduated after 6 years", "5 years of mbbs")
+        return
     try:
         months = parse_duration(m.text) * _repeats(msg, m)
     except ParseError as exc:

@@ -1129,3 +1129,17 @@ def test_an_exam_with_its_own_score_is_not_in_the_list(nlp):
     facts = changes(nlp, "failed s1 and ck 240")
     assert facts["step1"] == "failed_then_passed"
     assert facts["step2"] == "passed"
+
+
+def test_the_year_a_course_started_and_its_length_are_neither_graduation_nor_usce(nlp):
+    facts = read(nlp, "joined mbbs from 2013 and graduated after 5.5 years")
+    assert "graduation_year" not in facts.changes
+    assert "usce_months" not in facts.changes
+    assert facts.unsure == ()
+    assert changes(nlp, "graduated from Aga Khan 2014")["graduation_year"] == 2014
+
+
+def test_a_sure_graduation_year_makes_other_years_moot(nlp):
+    facts = read(nlp, "graduated 5 yrs back (2021), ck 236")
+    assert facts.changes["graduation_year"] == 2021
+    assert facts.unsure == ()
