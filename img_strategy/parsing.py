@@ -173,6 +173,9 @@ class Cue(str, Enum):
     MONTH_LEAD = "month_lead"
     MATCH_EVENT = "match_event"
     RETAKE = "retake"
+    SEQUENCE = "sequence"
+    NOT_A_COUNT = "not_a_count"
+    CONJUNCTION_COUNT = "conjunction_count"
     BOTH_STEPS = "both_steps"
     SCHOOL = "school"
     ORDINAL = "ordinal"
@@ -799,6 +802,11 @@ class _Message:
         hi = min([clause.end, *(c.start for c in self.mentions if c.start >= m.end)])
         return self.folded[m.end : max(m.end, hi)]
 
+    def between(self, a: Mention, b: Mention) -> str:
+        """The text between two mentions, in whichever order they are written."""
+        first, last = (a, b) if a.start <= b.start else (b, a)
+        return self.folded[first.end : max(first.end, last.start)]
+
     def negated(self, m: Mention) -> bool:
         before = self.before(m)
         found = _cue(Cue.NEGATION, _Where.AT_END, words=2).search(before)
@@ -1137,8 +1145,16 @@ def facts_from_mentions(
         elif m.label == Label.RESULT:
             _read_result(msg, m, negated, facts, _exam_from_expected(expected))
         elif m.label == Label.ATTEMPTS:
+            rest = msg.rest_of_clause(m) or ""
+            conjunction = _cue(Cue.CONJUNCTION_COUNT).fullmatch(_fold(m.text))
+            if conjunction and _cue(Cue.NOT_A_COUNT, _Where.AT_START).search(rest):
+                continue  # "once I get my CK score", "ck once more?": no count
+            if msg.asks(m) and not msg.same_clause(m, Label.RESULT):
+                continue  # "is it ok to take step 3 once before residency": no count
             count = _safe(parse_attempts, m.text)
             owner = msg.exam_of(m, continuation=True)
+            if owner is not None and _cue(Cue.OTHER_EVENT).search(msg.between(owner, m)):
+                owner = None  # "CK 238, applying for the 2nd time": times applied
             if owner is None and msg.same_clause(m, Label.RESULT):
                 owner = _nearest(msg, m, Label.EXAM)  # "failed twice" with the exam elsewhere
             # else: "unmatched twice" counts something other than exam attempts
@@ -1381,6 +1397,13 @@ def _read_scores(
             failed = preceding[-1] == Result.FAILED
         else:
             failed = Result.FAILED in clause_results and Result.PASSED not in clause_results
+            if failed and any(
+                result == Result.FAILED
+                and r.end <= m.start
+                and _cue(Cue.SEQUENCE).search(msg.folded[r.end : m.start])
+                for r, result in in_clause
+            ):
+                failed = False  # "failed once (2023) then 229": the next attempt's score
         exam_facts = facts(exam)
         (exam_facts.failed_scores if failed else exam_facts.scores).extend(values)
 

@@ -1143,3 +1143,26 @@ def test_a_sure_graduation_year_makes_other_years_moot(nlp):
     facts = read(nlp, "graduated 5 yrs back (2021), ck 236")
     assert facts.changes["graduation_year"] == 2021
     assert facts.unsure == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "once i have my ck result ill decide the specialty",
+        "will give CK once my uworld is done",
+        "ck 236, applying for the 3rd time now",
+        "ck 231 and we applied twice already",
+        "can i give step 3 once before applying?",
+    ],
+)
+def test_a_count_of_something_else_is_no_exam_attempt(nlp, text):
+    facts = changes(nlp, text)
+    assert not any(k.endswith("_attempts") for k in facts)
+    assert facts.get("step2") in (None, "passed", "not_taken")
+
+
+def test_a_score_after_a_fail_and_then_is_the_next_attempts(nlp):
+    facts = changes(nlp, "step 2 ck: failed once in 2022 then 233")
+    assert facts["step2"] == "failed_then_passed"
+    assert facts["step2_score"] == 233
+    assert facts["step2_attempts"] == 2
