@@ -1166,3 +1166,18 @@ def test_a_score_after_a_fail_and_then_is_the_next_attempts(nlp):
     assert facts["step2"] == "failed_then_passed"
     assert facts["step2_score"] == 233
     assert facts["step2_attempts"] == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [("observed in cardiology for 1 month in Ohio", 1), ("shadowed for 4 wks", 1)],
+)
+def test_time_observing_is_usce(nlp, text, months):
+    assert changes(nlp, text)["usce_months"] == months
+
+
+def test_practice_scores_named_as_such(nlp):
+    facts = read(nlp, "my practice scores are 219-226, ck in feb")
+    assert facts.changes["step2_practice"] == 226
+    assert "step2_score" not in facts.changes
+    assert facts.problems == ()
