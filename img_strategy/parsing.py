@@ -1492,8 +1492,12 @@ def _date_event(msg: _Message, m: Mention, expected: Field | None) -> _Event:
         return _OTHER_EVENT_NAME  # "did my MBBS from 2012": the year it started
     if expected != Field.GRADUATION_YEAR and any(_cue(Cue.INTERNSHIP_END).search(t) for t in near):
         return _INTERNSHIP_END_EVENT  # "finished internship this year"
-    # "graduated in 2019", "yog 2019", "2019 passout", "2019 grad", "fresh grad"
-    if any(_cue(Cue.GRADUATION).search(t) for t in near):
+    # "graduated in 2019", "yog 2019", "2019 passout", "2019 grad", "fresh grad", "4 years
+    # since i graduated"
+    rest = msg.folded[m.end : clause.end]
+    if any(_cue(Cue.GRADUATION).search(t) for t in near) or _cue(
+        Cue.GRADUATION, _Where.AT_START, words=1
+    ).search(rest):
         return _GRADUATION_EVENT
     if owner is not None:
         return parse_exam(owner.text)

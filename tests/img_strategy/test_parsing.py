@@ -1181,3 +1181,11 @@ def test_practice_scores_named_as_such(nlp):
     assert facts.changes["step2_practice"] == 226
     assert "step2_score" not in facts.changes
     assert facts.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [("it has been 3 years since i graduated", 2023), ("MBBCh 2017 Ain Shams, ck 229", 2017)],
+)
+def test_more_ways_of_giving_the_graduation_year(nlp, text, year):
+    assert changes(nlp, text)["graduation_year"] == year
