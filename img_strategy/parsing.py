@@ -1023,6 +1023,19 @@ class _Message:
             _cue(Cue.RETAKE).search(self.clause_text(m))
         )
 
+    def counts_exam_attempts(self, m: Mention) -> bool:
+        """May attempt count ``m``, in a clause that names no exam, go on about the exam of
+        an earlier clause? Only if its clause speaks of an exam: a result, a score, a
+        retake, taking it, or an attempt still to come ("failed ck. 3rd attempt coming").
+        "ck 236. 2nd attempt for residency", "ck 229. I tried 2 times" count other things."""
+        labels = {c.label for c in self.mentions if self.clause_of(c) == self.clause_of(m)}
+        text = self.clause_text(m)
+        return (
+            bool({Label.RESULT, Label.SCORE} & labels)
+            or bool(_cue(Cue.RETAKE).search(text) or _cue(Cue.EXAM_TAKEN).search(text))
+            or bool(_cue(Cue.COMING, _Where.AT_START).search(self.after(m)))
+        )
+
     def retake_after(self, m: Mention, owner: Mention | None) -> bool:
         """A retake named in ``m``'s clause or a later one, before another exam is named
         ("I failed step 2 ck, can I retake?")."""
@@ -1152,9 +1165,13 @@ def facts_from_mentions(
             if msg.asks(m) and not msg.same_clause(m, Label.RESULT):
                 continue  # "is it ok to take step 3 once before residency": no count
             count = _safe(parse_attempts, m.text)
-            owner = msg.exam_of(m, continuation=True)
-            if owner is not None and _cue(Cue.OTHER_EVENT).search(msg.between(owner, m)):
-                owner = None  # "CK 238, applying for the 2nd time": times applied
+            owner = msg.exam_of(m, continuation=msg.counts_exam_attempts(m))
+            other = _cue(Cue.OTHER_EVENT, _Where.AT_START, words=2)
+            if owner is not None and (
+                _cue(Cue.OTHER_EVENT).search(msg.between(owner, m))
+                or other.search(msg.rest_of_clause(m) or "")
+            ):
+                owner = None  # "CK 238, applying for the 2nd time", "2 attempts at ERAS"
             if owner is None and msg.same_clause(m, Label.RESULT):
                 owner = _nearest(msg, m, Label.EXAM)  # "failed twice" with the exam elsewhere
             # else: "unmatched twice" counts something other than exam attempts

@@ -1189,3 +1189,32 @@ def test_practice_scores_named_as_such(nlp):
 )
 def test_more_ways_of_giving_the_graduation_year(nlp, text, year):
     assert changes(nlp, text)["graduation_year"] == year
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ck 239. 2nd attempt at residency this cycle",
+        "CK 231, I tried 3 times but no match",
+        "ck 236, 2 attempts at ERAS so far",
+        "ck 242, interviewed twice, still unmatched",
+        "CK 228 - soaped twice",
+    ],
+)
+def test_a_later_count_of_applying_is_no_ck_attempt(nlp, text):
+    facts = changes(nlp, text)
+    assert facts["step2"] == "passed"
+    assert "step2_attempts" not in facts
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "attempts"),
+    [
+        ("step 1: fail. cleared on 2nd attempt", "failed_then_passed", 2),
+        ("failed ck twice before residency applications", "failed_then_passed", 3),
+    ],
+)
+def test_a_count_that_speaks_of_the_exam_still_counts(nlp, text, status, attempts):
+    facts = changes(nlp, text)
+    exam = "step1" if "step 1" in text else "step2"
+    assert (facts[exam], facts[f"{exam}_attempts"]) == (status, attempts)
