@@ -195,6 +195,10 @@ class Cue(str, Enum):
     COURSE_TIME = "course_time"
     TAIL_FILLER = "tail_filler"
 
+    # Hashed as the string it is (Enum's own __hash__ is Python code): the cue patterns are
+    # cached by kind and looked up dozens of times per message.
+    __hash__ = str.__hash__
+
 
 class VocabularyError(ValueError):
     """vocabulary.yml does not give what the parser reads from it."""
@@ -371,6 +375,7 @@ def parse_attempts(text: str) -> int:
     raise ParseError(f"not an attempt count: {text}")
 
 
+@lru_cache(maxsize=2048)  # the same words are looked up many times in one message
 def _canonical(kind: str, text: str, *, any_case: bool = False) -> str:
     """The canonical value of a vocabulary word, or :class:`ParseError`."""
     vocab = vocabulary()
@@ -393,12 +398,14 @@ def parse_specialty(text: str) -> str:
 _E = TypeVar("_E", bound=Enum)
 
 
+@lru_cache(maxsize=1024)  # read again and again while a message is read: a pure lookup
 def parse_exam(text: str) -> Exam:
     """A Step or the practice exams; :class:`ParseError` for an exam named only to be kept
     apart from them (Step 2 CS)."""
     return _member(Exam, "exams", text, "a tracked exam")
 
 
+@lru_cache(maxsize=1024)
 def parse_result(text: str) -> Result:
     """A result; :class:`ParseError` for words that name a scoring format ("pass/fail")."""
     return _member(Result, "results", text, "a result")
@@ -703,6 +710,8 @@ class _Where(Enum):
     AT_END = "at_end"  # text before a value: the cue ends it, give or take ``words``
     AT_START = "at_start"  # text after a value: the cue starts it, give or take ``words``
 
+    __hash__ = object.__hash__  # members are singletons; cached patterns are keyed by them
+
 
 @lru_cache(maxsize=256)
 def _cue(kind: Cue, where: _Where = _Where.ANYWHERE, words: int = 0) -> re.Pattern[str]:
@@ -775,12 +784,16 @@ class _Message:
             start = brk.end()
         clauses.append(_Clause(start, len(text), False))
         self.clauses = clauses
+        self._clause_at: dict[int, int] = {}  # a mention's start -> its clause, once found
+        self._before: dict[int, str] = {}  # a mention's start -> its text before, once cut
 
     def clause_of(self, m: Mention) -> int:
-        for index, clause in enumerate(self.clauses):
-            if m.start < clause.end or index == len(self.clauses) - 1:
-                return index
-        return len(self.clauses) - 1
+        found = self._clause_at.get(m.start)
+        if found is None:
+            last = len(self.clauses) - 1
+            found = next((i for i, c in enumerate(self.clauses) if m.start < c.end), last)
+            self._clause_at[m.start] = found
+        return found
 
     def same_clause(self, m: Mention, label: Label) -> list[Mention]:
         index = self.clause_of(m)
@@ -792,9 +805,12 @@ class _Message:
 
     def before(self, m: Mention) -> str:
         """The clause's text before ``m``, after the previous mention in the clause."""
-        clause = self.clauses[self.clause_of(m)]
-        lo = max([clause.start, *(c.end for c in self.mentions if c.end <= m.start)])
-        return self.folded[lo : m.start]
+        found = self._before.get(m.start)
+        if found is None:
+            clause = self.clauses[self.clause_of(m)]
+            lo = max([clause.start, *(c.end for c in self.mentions if c.end <= m.start)])
+            found = self._before[m.start] = self.folded[lo : m.start]
+        return found
 
     def after(self, m: Mention) -> str:
         """The clause's text after ``m``, up to the next mention in the clause."""
@@ -1192,11 +1208,11 @@ def facts_from_mentions(
                 failed_near = Result.FAILED in near - {Result.PASSED}
                 exam_facts.attempts_count_failures = failed_near and not exam_facts.attempts_ordinal
         elif m.label in (Label.GRAD_YEAR, Label.YEARS_AGO) and not negated:
-            if m in spans:
+            if span_ends and m in spans:
                 continue  # "MBBS 2011-2017": the first year is the start of a span
             # "graduated 2021... sorry I mean 2019": a correction is about the same event.
             same = last_date[1] if last_date and msg.corrected(last_date[0], m) else None
-            if m in span_ends:
+            if span_ends and m in span_ends:
                 same = _date_event(msg, span_ends[m], expected)  # the span's words say
             last_date = (m, _read_date(msg, m, today, expected, changes, unsure, facts, same))
         elif m.label == Label.DURATION and not negated:
