@@ -194,6 +194,13 @@ class Cue(str, Enum):
     YEAR_START = "year_start"
     COURSE_TIME = "course_time"
     TAIL_FILLER = "tail_filler"
+    QUESTION_LEAD = "question_lead"
+    GREETING = "greeting"
+    GREETED = "greeted"
+    WEIGHING = "weighing"
+    REFERRING = "referring"
+    INSTITUTION = "institution"
+    ASKING_INDIRECT = "asking_indirect"
 
     # Hashed as the string it is (Enum's own __hash__ is Python code): the cue patterns are
     # cached by kind and looked up dozens of times per message.
@@ -661,6 +668,8 @@ class _Patterns:
     # not an option", "usce nahi". "H1B not J1" is not one: another value follows.
     negation_after: re.Pattern[str]
     year_span: re.Pattern[str]  # between two years of one span: "2011-2017", "2010 to 2016"
+    # the conjunctions and fillers a part of a question may open with ("and frankly whats...")
+    question_lead: re.Pattern[str]
     course_length_before: re.Pattern[str]  # before the length of school: "graduated after"
 
 
@@ -693,6 +702,7 @@ def _patterns() -> _Patterns:
         relative_year=re.compile(rf"\b({relative})\s+(?:year|yr)\b"),
         negation_after=re.compile(rf"^\W*{tail}{negation}(?:\W+[\w']+){{0,4}}\W*$"),
         year_span=re.compile(rf"\s*(?:{words(Cue.YEAR_SPAN)})\s*"),
+        question_lead=re.compile(rf"^\W*(?:(?<![\w'])(?:{words(Cue.QUESTION_LEAD)})(?![\w'])\W*)+"),
         course_length_before=re.compile(
             rf"(?<![\w'])(?:{words(Cue.GRADUATION)})(?:\W+(?:{words(Cue.COURSE_TIME)}))?\W*$"
         ),
@@ -2044,8 +2054,9 @@ def _leads_into(folded: str, previous: _Clause, clause: _Clause) -> bool:
 
 
 def _opens_question(words: str) -> bool:
-    """Does ``words`` start with a question word or a request, after "also", "pls"...?"""
-    words = _patterns().leading_filler.sub("", words)
+    """Does ``words`` start with a question word or a request, after "also", "pls", "or",
+    "honestly"... ("or do programs reject that", "and frankly whats my chance in IM")?"""
+    words = _without_lead(words)
     return bool(
         _cue(Cue.ASKING, _Where.AT_START).search(words)
         or _cue(Cue.REQUESTING, _Where.AT_START, words=1).search(words)
@@ -2054,14 +2065,45 @@ def _opens_question(words: str) -> bool:
 
 def _without_lead(words: str) -> str:
     """``words`` without the conjunctions and fillers a question part may open with."""
-    lead = re.compile(rf"^\W*(?:(?<![\w'])(?:{_cue_body('question_lead')})(?![\w'])\W*)+")
-    return lead.sub("", words)
+    return _patterns().question_lead.sub("", words)
 
 
 def _asks(words: str) -> bool:
     """Does ``words`` ask without a question mark: opening with a question word or a
-    request, or asking in a run-on line ("yog 2016 ck 229 is it too late for IM")?"""
-    return _opens_question(words) or bool(_cue(Cue.ASKING_INSIDE).search(words))
+    request, asking in a run-on line ("yog 2016 ck 229 is it too late for IM"), or asking
+    indirectly ("i need to know if a 2 year gap will hurt me")?"""
+    return _opens_question(words) or bool(
+        _cue(Cue.ASKING_INSIDE).search(words) or _cue(Cue.ASKING_INDIRECT).search(words)
+    )
+
+
+def _greets(words: str) -> bool:
+    """Is ``words`` only a greeting and whom it greets ("how far my people", "good morning
+    sir, how are you")?"""
+    rest = _cue(Cue.GREETING).sub(" ", words)
+    if rest == words:
+        return False
+    rest = _cue(Cue.GREETED).sub(" ", rest)
+    return not re.search(r"\w", rest)
+
+
+def weighs_options(words: str) -> bool:
+    """Does a question weigh options against each other ("which is the safer bet", "neuro
+    vs psych", "dono me chance zyada kis me")? With two specialties named, a question about
+    chances is then a comparison (actions.slots)."""
+    return bool(_cue(Cue.WEIGHING).search(_fold(words)))
+
+
+def names_institution(words: str) -> bool:
+    """Does a question name one institution ("cutoff at the Mayo Clinic")? Its own cutoffs
+    are the program's to publish, not the guidance's (actions.slots)."""
+    return bool(_cue(Cue.INSTITUTION).search(_fold(words)))
+
+
+def refers_back(words: str) -> bool:
+    """Does a question point back to what was said before it ("is that a problem?",
+    "does it matter?"), so that its own few words cannot say what it is about?"""
+    return bool(_cue(Cue.REFERRING).search(_fold(words)))
 
 
 def _trimmed(text: str, start: int, end: int) -> QuestionSpan:

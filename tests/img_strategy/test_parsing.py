@@ -771,6 +771,75 @@ def test_each_question_of_a_message_is_found_apart_from_the_facts(text, question
     assert [text[s.start : s.end] for s in question_spans(text)] == questions
 
 
+@pytest.mark.parametrize(
+    ("text", "questions"),
+    [
+        # a conjunction or a filler word before the question word still opens a question
+        (
+            "ck 233 any chance for peds or will my 2 attempts kill it",
+            ["ck 233 any chance for peds", "or will my 2 attempts kill it"],
+        ),
+        (
+            "should i do an externship first? and frankly whats my chance in IM",
+            ["should i do an externship first", "and frankly whats my chance in IM"],
+        ),
+        # pidgin and Hinglish question words
+        ("ck don pass 224 or wetin i fit do next", ["or wetin i fit do next"]),
+        # an indirect question asks too
+        (
+            "salam all. i need to know if a 2 year gap will hurt me. ck 229",
+            ["i need to know if a 2 year gap will hurt me"],
+        ),
+    ],
+)
+def test_questions_behind_conjunctions_fillers_and_indirect_words_are_found(text, questions):
+    assert [text[s.start : s.end] for s in question_spans(text)] == questions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how far my people",
+        "Good morning sir, how are you?",
+        "hello doctors hope you are well",
+        "how you dey boss",
+    ],
+)
+def test_a_greeting_is_not_a_question(text):
+    assert not asks_something(text)
+
+
+def test_a_greeting_before_a_question_leaves_only_the_question():
+    text = "How far sir. ck 231. which visa should i pick"
+    assert [text[s.start : s.end] for s in question_spans(text)] == ["which visa should i pick"]
+
+
+def test_a_how_question_that_is_not_a_greeting_is_kept():
+    assert asks_something("how far back can my yog be for IM")
+
+
+@pytest.mark.parametrize(
+    ("text", "weighs"),
+    [
+        ("which one is safer for me", True),
+        ("neuro vs psych for a 2021 grad", True),
+        ("kisme chances zyada hai", True),
+        ("what are my chances in FM", False),
+        ("how many programs for IM", False),
+    ],
+)
+def test_a_question_weighing_options_is_told_apart(text, weighs):
+    assert weighs_options(text) is weighs
+
+
+@pytest.mark.parametrize(
+    ("text", "refers"),
+    [("does that hurt my chances", True), ("is it a problem", True), ("can i match FM", False)],
+)
+def test_a_question_pointing_back_is_told_apart(text, refers):
+    assert refers_back(text) is refers
+
+
 # -- Step 3 is not needed to apply: its fail is not presumed made good -----------------------
 
 
