@@ -45,27 +45,29 @@ BLIND_DIR = HERE / "blind"
 FRESH_DIR = HERE / "blind_fresh"  # written after the #14 fixes, never read while fixing
 GROUP_FILE = HERE / "blind_group" / "group30.yml"
 
-# Issue #14's goals for the blind set. They are not met yet, so the tests below guard the
-# measured level instead, with a margin for a retrained model's small differences: a change
-# that reads fewer facts right, answers fewer questions on topic or adds dead ends fails.
+# Issue #14's thresholds for the blind set, which `make test` holds: at least 95% of the facts
+# stated read right, 90% of the questions answered on topic, no dead end (no loop, no
+# question asked again for a fact already given); and the group set at least 27 of 30 right.
 # Measured: before the #14 work 80.8% facts, 27.3% on topic, 6 loops, 2 repeated questions;
-# 2026-11-26 morning (DIET) 91.2%, 36.4%, 10, 7; evening (linear classifier, parser fixes)
-# 98.8%, 49.6%, 5, 6; later (each question of a message classified on its own words)
-# 98.7%, 78.1%, 2, 3. Raise the floors as the bot improves, up to the goals; never lower them.
+# 2026-11-26 morning (DIET) 91.2%, 36.4%, 10, 7; evening 98.7%, 78.5%, 2, 3; night (one call
+# per turn, questions at prompts answered, routing, NLU phrasings, the parser) 99.9%, 90.9%,
+# 0, 0, and the group set 29/30. The facts floor sits above the goal, where the bot is, so
+# a regression fails; never lower a floor.
 FACTS_GOAL = 0.95
 TOPIC_GOAL = 0.90
 GROUP_GOAL = 27
-FACTS_FLOOR = 0.96
-TOPIC_FLOOR = 0.76
-MAX_LOOPS = 4
-MAX_REPEATED_QUESTIONS = 5
-# The fresh set's floors (tests/conversations/blind_fresh/), first measured 2026-11-26 evening:
-# 94.4% facts, 47.7% on topic, 4 loops, 5 repeated questions; with each question classified
-# on its own words 95.0%, 77.4%, 6, 6. Same margins, same rule.
-FRESH_FACTS_FLOOR = 0.93
-FRESH_TOPIC_FLOOR = 0.75
-FRESH_MAX_LOOPS = 6
-FRESH_MAX_REPEATED_QUESTIONS = 7
+FACTS_FLOOR = 0.98
+TOPIC_FLOOR = TOPIC_GOAL
+MAX_LOOPS = 0
+MAX_REPEATED_QUESTIONS = 0
+# The fresh set's floors (tests/conversations/blind_fresh/, never read while fixing): first
+# measured 2026-11-26 evening 94.4% facts, 47.7% on topic, 4 loops, 5 repeated questions;
+# then 95.0%, 78.7%, 6, 6; night 95.7%, 86.5%, 3, 6. Floors at the measured level, with a
+# small margin on the rates; the goals are the blind set's.
+FRESH_FACTS_FLOOR = 0.95
+FRESH_TOPIC_FLOOR = 0.85
+FRESH_MAX_LOOPS = 3
+FRESH_MAX_REPEATED_QUESTIONS = 6
 
 # At most this many prompts are answered after the last turn: a bot that keeps asking past
 # it is stuck (seven facts exist; corrections and confirmations may add a few).

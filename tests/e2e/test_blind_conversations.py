@@ -1,14 +1,13 @@
 """The blind conversation sets, played whole over REST against the real servers.
 
 150 conversations written by people who never saw the training data
-(tests/conversations/blind/). Issue #14's goal is 95% of the facts their personas stated read
-right, 90% of their questions answered on topic, and no dead end (a loop or a question asked
-again for a fact already given). The bot does not reach it yet, so these tests hold the level
-measured so far (the floors in tests/conversations/runner.py): a regression fails the build.
-The 30 group-style messages (tests/conversations/blind_group/) are measured too; their goal
-is 27 of 30 answered right and on topic. The first set has been read while fixing the bot; the
-fresh set (tests/conversations/blind_fresh/, 80 conversations) has not, and has floors of its
-own. Every figure, goals included, is in
+(tests/conversations/blind/). Issue #14's thresholds, held here: 95% of the facts their
+personas stated read right (the floor sits higher, where the bot is), 90% of their questions
+answered on topic, and no dead end (a loop or a question asked again for a fact already
+given); see the floors in tests/conversations/runner.py. The 30 group-style messages
+(tests/conversations/blind_group/) must have at least 27 answered right and on topic. The
+first set has been read while fixing the bot; the fresh set (tests/conversations/blind_fresh/,
+80 conversations) has not, and has floors of its own. Every figure, goals included, is in
 results/blind.json and printed at the end of the run.
 """
 
@@ -27,6 +26,7 @@ from tests.conversations.runner import (
     FRESH_MAX_LOOPS,
     FRESH_MAX_REPEATED_QUESTIONS,
     FRESH_TOPIC_FLOOR,
+    GROUP_GOAL,
     MAX_LOOPS,
     MAX_REPEATED_QUESTIONS,
     TOPIC_FLOOR,
@@ -106,3 +106,7 @@ def test_dead_ends_do_not_grow(blind: dict[str, Any], name: str) -> None:
     ]
     assert summary["dead_ends"] <= floors.loops, f"{stuck}\n{blind['report']}"
     assert summary["repeated_questions"] <= floors.repeated, f"{stuck}\n{blind['report']}"
+
+
+def test_group_messages_are_answered_right(blind: dict[str, Any]) -> None:
+    assert blind["group30"]["good_conversations"] >= GROUP_GOAL, blind["report"]
