@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
+from actions.extract import FACT_INTENTS
 from actions.extras import extras_for
 from actions.mentions import asked_from_message, facts_from_message
 from actions.messages import DISCLAIMER, follow_up_buttons, menu_buttons
@@ -210,21 +211,21 @@ def asked_mid_form(tracker: Tracker) -> list[Question]:
         if _answers_the_prompt(tracker):
             return []
         return questions_from_message(message) or [pending_question(tracker) or Question.CHANCES]
-    if intent in ("inform", "correct"):
+    if intent in FACT_INTENTS:
         return questions_in_message(message)
     return []
 
 
 def _answers_the_prompt(tracker: Tracker) -> bool:
     """A reply that gives the fact the form asked for and asks nothing, though NLU took it
-    for a question ("j1 or h1b" at the visa prompt reads like the visa question): the fact
-    is already stored, so it is a reply, not a question mid-form."""
+    for a question ("j1 or h1b" at the visa prompt reads like the visa question): reading
+    it this turn stored that fact, so it is a reply, not a question mid-form."""
     field = requested_field(tracker)
     message = tracker.latest_message or {}
     text = str(message.get("text") or "")
     if field is None or questions_in_message(message) or asks_something(text):
         return False
-    return field.value in facts_from_message(message, expected=field).changes
+    return field.value in _profile_slots_set_this_turn(tracker)
 
 
 class ActionWhatIf(Reply):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from dataclasses import field as default
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -127,8 +127,8 @@ class Reading:
     message before its reply (a welcome back, why a value was refused, a yes/no question
     for an unsure reading, a hint at a prompt)."""
 
-    events: list[EventType] = default(default_factory=list)
-    texts: list[str] = default(default_factory=list)
+    events: list[EventType] = dataclass_field(default_factory=list)
+    texts: list[str] = dataclass_field(default_factory=list)
 
 
 # Actions that run after a user message without reading it (Rasa's own bookkeeping and the
