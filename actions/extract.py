@@ -41,7 +41,7 @@ from actions.slots import (
     today,
     with_match_year,
 )
-from actions.store import StoreError, owner, profile_store
+from actions.store import StoreError, owner, profile_store, storage_error
 from img_strategy import Field, Question, default_rules, describe
 from img_strategy.parsing import ParsedFacts, Unsure
 from img_strategy.passmarks import ck_date_decides
@@ -321,10 +321,9 @@ def _returning_user(tracker: Tracker) -> Reading:
 def _storage_health(tracker: Tracker) -> Reading:
     """Tell the user once when the database becomes unreachable (Rasa then keeps the
     conversation in memory only), and reset when it is back."""
-    try:
-        profile_store().ping()
-    except StoreError as exc:
-        logger.warning("database unreachable: %s", type(exc).__name__)
+    error = storage_error()
+    if error is not None:
+        logger.warning("database unreachable: %s", error)
         if tracker.get_slot(STORAGE_DOWN_SLOT):
             return Reading()
         return Reading([SlotSet(STORAGE_DOWN_SLOT, True)], [messages.STORAGE_DOWN])

@@ -164,8 +164,10 @@ class Cluster:
         """A cluster on loopback ports for benchmarks and tests, on a freshly made and
         migrated PostgreSQL database (this process's TRACKER_* point at it afterwards)."""
         os.environ.update(fresh_database(database))
-        # Through nginx, REST needs a token (img_channels.rest); rest_headers() sends it.
+        # Through nginx, REST needs a token (img_channels.rest); rest_headers() sends it:
+        # the integrators' shared one, or with a sender, that user's own JWT.
         os.environ.setdefault("REST_TOKEN", "scratch-cluster-rest-token")
+        os.environ.setdefault("REST_JWT_SECRET", "scratch-cluster-jwt-secret-of-32-bytes-plus")
         subprocess.run(
             [sys.executable, "-m", "img_store", "migrate"],
             env=base_env(),

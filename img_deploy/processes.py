@@ -14,6 +14,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import jwt
+
 ROOT = Path(__file__).parents[1]
 BIN = Path(sys.executable).parent
 # A model loads in ~30 s, but in several minutes on a busy shared machine.
@@ -164,11 +166,16 @@ def base_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def rest_headers() -> dict[str, str]:
-    """Headers for a REST call: JSON, and ``REST_TOKEN`` as a bearer token when it is set
-    (needed from beyond loopback, as through nginx)."""
+def rest_headers(sender: str | None = None) -> dict[str, str]:
+    """Headers for a REST call: JSON and a bearer token, needed from beyond loopback (as
+    through nginx). With ``sender`` and ``REST_JWT_SECRET`` set, the token is that user's
+    own JWT, as a web front end would mint it (img_channels.rest), which also keeps the
+    conversation on one instance behind nginx; otherwise ``REST_TOKEN``, when set."""
     headers = {"Content-Type": "application/json"}
-    if os.environ.get("REST_TOKEN"):
+    secret = os.environ.get("REST_JWT_SECRET")
+    if sender is not None and secret:
+        headers["Authorization"] = f"Bearer {jwt.encode({'sub': sender}, secret, 'HS256')}"
+    elif os.environ.get("REST_TOKEN"):
         headers["Authorization"] = f"Bearer {os.environ['REST_TOKEN']}"
     return headers
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -38,11 +39,12 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         os.environ.update(saved)
 
 
-def say(base_url: str, sender: str, message: str) -> str:
+def say(base_url: str, sender: str, message: str, *, own_token: bool = False) -> str:
+    """A REST turn with the integrators' shared token, or with the user's own JWT."""
     request = urllib.request.Request(
         f"{base_url}/webhooks/rest/webhook",
         data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers=rest_headers(),
+        headers=rest_headers(sender if own_token else None),
     )
     with urllib.request.urlopen(request, timeout=120) as response:
         return "\n".join(m.get("text", "") for m in json.loads(response.read()))
@@ -91,6 +93,44 @@ def test_the_rate_limit_is_shared_by_both_instances(cluster):
     assert all(replies[:RATE_LIMIT])
     assert replies[RATE_LIMIT] == notices.RATE_LIMITED
     assert replies[RATE_LIMIT + 1] == ""
+
+
+def routed_upstreams(cluster: Cluster, after: int, count: int) -> list[str]:
+    """The instances nginx sent requests ``after`` .. ``after + count`` to, in order
+    (its routing log is flushed every second)."""
+    log = cluster.workdir / "routed.log"
+    deadline = time.monotonic() + 10
+    while True:
+        lines = log.read_text().splitlines() if log.exists() else []
+        if len(lines) >= after + count or time.monotonic() > deadline:
+            return [line.split()[0] for line in lines[after : after + count]]
+        time.sleep(0.2)
+
+
+def test_a_users_own_token_keeps_the_conversation_on_one_instance(cluster):
+    time.sleep(1.5)  # earlier tests' requests are in the log
+    log = cluster.workdir / "routed.log"
+    before = len(log.read_text().splitlines()) if log.exists() else 0
+    users, turns = [f"cluster-own-{n}" for n in range(8)], ["hi", "ck 240", "j1"]
+    for user in users:
+        for message in turns:
+            assert say(cluster.url, user, message, own_token=True)
+    served = routed_upstreams(cluster, before, len(users) * len(turns))
+    by_user = [served[n * len(turns) : (n + 1) * len(turns)] for n in range(len(users))]
+    assert all(len(set(instances)) == 1 for instances in by_user), by_user
+    assert {instances[0] for instances in by_user} == {
+        url.removeprefix("http://") for url in cluster.instance_urls
+    }
+    assert user_texts("cluster-own-0") == turns
+
+
+def test_shared_token_requests_are_spread_over_both_instances(cluster):
+    time.sleep(1.5)
+    log = cluster.workdir / "routed.log"
+    before = len(log.read_text().splitlines()) if log.exists() else 0
+    for n in range(20):  # random keys: all on one instance once in about 500,000 runs
+        assert say(cluster.url, "cluster-shared", f"my ck is {230 + n}")
+    assert len(set(routed_upstreams(cluster, before, 20))) == 2
 
 
 def test_rest_through_nginx_needs_the_token(cluster):
