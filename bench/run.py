@@ -236,17 +236,18 @@ def cluster_cpu(cluster: Cluster) -> dict[str, float]:
     }
 
 
-def scale_out_ceiling(cpu_ms: dict[str, float], cores: int) -> float | None:
-    """The most two instances can give over one on this machine's ``cores``, from what a
-    message costs each part: one instance can use at most one core for Rasa, while two
-    share all the cores with everything else a message costs."""
+def scale_out_ceiling(cpu_ms: dict[str, float], one_per_second: float, cores: int) -> float | None:
+    """The most two instances can give over one's measured ``one_per_second`` on this
+    machine's ``cores``, from what a message costs each part with two (``cpu_ms``): two
+    instances use at most one core each for Rasa, and share all the cores with everything
+    else a message costs. One instance is taken as measured, not as a busy core: it also
+    waits for its database calls, whose time a second instance can use."""
     rasa = cpu_ms.get("rasa") or 0.0
     total = sum(cpu_ms.values())
-    if not rasa or not total:
+    if not rasa or not total or not one_per_second:
         return None
-    one = min(1000 / rasa, cores * 1000 / total)
     two = min(2 * 1000 / rasa, cores * 1000 / total)
-    return round(two / one, 2)
+    return round(two / one_per_second, 2)
 
 
 def stop_all(*servers: Server) -> None:
@@ -355,12 +356,14 @@ def print_table(results: dict[str, Any], users: list[int]) -> None:
     cluster = results.get("cluster")
     if cluster:
         cpu_ms = cluster["two_instances_nginx"].get("cpu_ms_per_message") or {}
+        one_rate = cluster["one_instance"]["messages_per_second"]
         print(
             f"\nscale-out at {cluster['one_instance']['users']} users: one instance "
             f"{cluster['one_instance']['messages_per_second']} msg/s, two behind nginx "
             f"{cluster['two_instances_nginx']['messages_per_second']} msg/s; CPU per message "
             f"with two: {cpu_ms}; the most two can give over one on {os.cpu_count()} cores "
-            f"at these costs: {scale_out_ceiling(cpu_ms, os.cpu_count() or 1)}x"
+            "at these costs: "
+            f"{scale_out_ceiling(cpu_ms, one_rate, os.cpu_count() or 1)}x"
         )
     print(
         "per message, advisor / reference: "
