@@ -29,6 +29,12 @@ class LoadResult:
     errors: int = 0  # transport failures and non-200 answers
     unanswered: int = 0  # 200, but no text, or the guard's "unavailable"/"rate limited"
     conversations: int = 0
+    # Throughput counts only replies within the load's duration, while every user is still
+    # at it: after it, users finish the conversation under way, fewer and fewer of them, and
+    # that tail (up to a conversation's length) would weigh on short slices and on whatever
+    # needs many users to be kept busy, such as two instances.
+    steady_messages: int = 0
+    steady_seconds: float = 0.0
     senders: list[str] = field(default_factory=list)  # one per conversation, for its tracker
     error_samples: list[str] = field(default_factory=list)
 
@@ -36,6 +42,8 @@ class LoadResult:
         """Pool another slice of the same load level into this one."""
         self.seconds += other.seconds
         self.latencies += other.latencies
+        self.steady_messages += other.steady_messages
+        self.steady_seconds += other.steady_seconds
         self.errors += other.errors
         self.unanswered += other.unanswered
         self.conversations += other.conversations
@@ -58,7 +66,9 @@ class LoadResult:
             "p95_ms": pct(0.95),
             "max_ms": round(ordered[-1] * 1000, 1),
             "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
-            "messages_per_second": round(len(self.latencies) / self.seconds, 2),
+            "messages_per_second": round(self.steady_messages / self.steady_seconds, 2)
+            if self.steady_seconds
+            else round(len(self.latencies) / self.seconds, 2),
             "seconds": round(self.seconds, 1),
             "error_samples": self.error_samples[:5],
         }
@@ -73,8 +83,10 @@ class RestUser:
         base_urls: Sequence[str],
         result: LoadResult,
         think_time_s: float = 0.0,
+        steady_until: float = float("inf"),
     ) -> None:
         self.session = session
+        self.steady_until = steady_until  # time.monotonic() at the load's duration
         self.base_urls = base_urls
         self.result = result
         self.think_time_s = think_time_s  # a pause after each reply, as a reader would
@@ -95,6 +107,8 @@ class RestUser:
             self._fail(f"{type(error).__name__} on {text!r}")
             return None
         self.result.latencies.append(time.perf_counter() - started)
+        if time.monotonic() <= self.steady_until:
+            self.result.steady_messages += 1
         said = "\n".join(m.get("text", "") for m in body) if isinstance(body, list) else ""
         if not ok:
             self._fail(f"HTTP {reply.status} on {text!r}")
@@ -150,7 +164,7 @@ async def run_load(
     connector = aiohttp.TCPConnector(limit=0)
 
     async def one_user(index: int) -> None:
-        user = RestUser(session, base_urls, result, think_time_s)
+        user = RestUser(session, base_urls, result, think_time_s, steady_until=deadline)
         round_ = 0
         while time.monotonic() < deadline:
             sender = f"{label}{index}-r{round_}"
@@ -168,4 +182,5 @@ async def run_load(
         started = time.monotonic()
         await asyncio.gather(*(one_user(i) for i in range(users)))
         result.seconds = time.monotonic() - started
+        result.steady_seconds = deadline - started
     return result, finished

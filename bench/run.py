@@ -186,7 +186,10 @@ def run_side_by_side(
         stop_all(*(s for s in (rasa, actions, ref) if s is not None))
 
 
-def run_cluster(workdir: Path, users: int, duration: float) -> dict[str, Any]:
+def run_cluster(workdir: Path, users: int, duration: float, slices: int = 2) -> dict[str, Any]:
+    """One instance (called directly) against two behind nginx, in ``slices`` alternating
+    turns as in measure_level: a 20 s run of either alone moved by up to a fifth with the
+    machine's drift."""
     cluster = Cluster.scratch(
         workdir / "cluster",
         CLUSTER_DATABASE,
@@ -196,18 +199,31 @@ def run_cluster(workdir: Path, users: int, duration: float) -> dict[str, Any]:
     sims = profiles(users)
     try:
         cluster.start()
-        results = {}
-        for label, urls in (
-            ("one_instance", cluster.instance_urls[:1]),
-            ("two_instances_nginx", [cluster.url]),
-        ):
-            before = cluster_cpu(cluster)
-            result, _ = asyncio.run(run_load(urls, users, duration, sims, label=f"{label}-"))
-            results[label] = result.summary()
+        setups = {
+            "one_instance": cluster.instance_urls[:1],
+            "two_instances_nginx": [cluster.url],
+        }
+        pooled = {label: LoadResult(users=users, seconds=0.0) for label in setups}
+        cpu_s = {label: dict.fromkeys(cluster_cpu(cluster), 0.0) for label in setups}
+        for index in range(slices):
+            order = list(setups) if index % 2 == 0 else list(reversed(setups))
+            for label in order:
+                before = cluster_cpu(cluster)
+                result, _ = asyncio.run(
+                    run_load(
+                        setups[label], users, duration / slices, sims, label=f"{label}-{index}-"
+                    )
+                )
+                used = cluster_cpu(cluster)
+                for role in used:
+                    cpu_s[label][role] += used[role] - before[role]
+                pooled[label].add(result)
+        results: dict[str, Any] = {}
+        for label in setups:
+            results[label] = pooled[label].summary()
             messages = results[label]["messages"] or 1
-            used = cluster_cpu(cluster)
             results[label]["cpu_ms_per_message"] = {
-                role: round((used[role] - before[role]) * 1000 / messages, 1) for role in used
+                role: round(seconds * 1000 / messages, 1) for role, seconds in cpu_s[label].items()
             }
             print(
                 f"  cluster {label:<20} {users} users: "
@@ -269,6 +285,12 @@ def main() -> None:
     )
     parser.add_argument("--users", default="1,10,50")
     parser.add_argument("--cluster-users", type=int, default=50)
+    parser.add_argument(
+        "--cluster-duration",
+        type=float,
+        default=40.0,
+        help="seconds for one instance and for two (the ratio of two rates is noisier)",
+    )
     parser.add_argument("--skip-cluster", action="store_true", help="for quick iterations")
     parser.add_argument(
         "--reuse-training",
@@ -315,7 +337,9 @@ def main() -> None:
         results.update(run_side_by_side(workdir, users, args.duration, args.slices))
         if not args.skip_cluster:
             print("scale-out: one vs two instances behind nginx (PostgreSQL + Redis) ...")
-            results["cluster"] = run_cluster(workdir, args.cluster_users, args.duration)
+            results["cluster"] = run_cluster(
+                workdir, args.cluster_users, args.cluster_duration, args.slices
+            )
 
     results["ratios"] = {
         str(u): {
