@@ -28,14 +28,12 @@ from actions.slots import (
     in_group_chat,
     pending_question,
     profile_from_tracker,
-    questions_from_intent,
-    questions_from_message,
-    questions_in_message,
     requested_field,
     skipped_fields,
     today,
 )
 from actions.store import StoreError, owner, profile_store
+from img_nlp.routing import questions_from_intent, questions_from_message, questions_in_message
 from img_store.conversation import CHANNELS_WITH_PRIVATE_LINK, FORGET_CONVERSATION
 from img_strategy import (
     Advice,

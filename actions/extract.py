@@ -35,13 +35,12 @@ from actions.slots import (
     asked_slot_value,
     profile_from_tracker,
     profile_slot_events,
-    questions_from_intent,
-    questions_from_message,
     requested_field,
     today,
     with_match_year,
 )
 from actions.store import StoreError, owner, profile_store, storage_error
+from img_nlp.routing import questions_from_intent, questions_from_message
 from img_strategy import Field, Question, default_rules, describe
 from img_strategy.parsing import ParsedFacts, Unsure
 from img_strategy.passmarks import ck_date_decides

@@ -2090,13 +2090,13 @@ def _greets(words: str) -> bool:
 def weighs_options(words: str) -> bool:
     """Does a question weigh options against each other ("which is the safer bet", "neuro
     vs psych", "dono me chance zyada kis me")? With two specialties named, a question about
-    chances is then a comparison (actions.slots)."""
+    chances is then a comparison (img_nlp.routing)."""
     return bool(_cue(Cue.WEIGHING).search(_fold(words)))
 
 
 def names_institution(words: str) -> bool:
     """Does a question name one institution ("cutoff at the Mayo Clinic")? Its own cutoffs
-    are the program's to publish, not the guidance's (actions.slots)."""
+    are the program's to publish, not the guidance's (img_nlp.routing)."""
     return bool(_cue(Cue.INSTITUTION).search(_fold(words)))
 
 

@@ -290,21 +290,6 @@ async def test_the_pending_question_asked_again_in_a_reply_is_answered_once_at_t
     assert answered.count("chances") >= 1 and set(answered) <= {"chances", None}
 
 
-def test_one_unsure_part_is_read_with_its_whole_line():
-    from actions.slots import questions_from_message
-
-    message = {
-        "text": "I have a 2 year gap after graduation, is that a problem?",
-        "intent": {"name": "ask_filter_out", "confidence": 0.55},
-        "questions": [
-            {"intent_ranking": [{"name": "ask_graduation_year", "confidence": 0.32}]},
-        ],
-    }
-    assert [q.value for q in questions_from_message(message)] == ["filter_out"]
-    message["questions"][0]["intent_ranking"][0]["confidence"] = 0.8
-    assert [q.value for q in questions_from_message(message)] == ["graduation_year"]
-
-
 async def test_the_form_waits_for_the_yes_or_no_to_a_reading_it_proposed():
     # Asking "is that your US clinical experience?" and, in the same turn, the next fact
     # (or the same one again) would leave the user two questions to answer.

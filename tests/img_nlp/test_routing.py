@@ -1,11 +1,14 @@
-"""actions.slots: which questions a message's parts ask once the specialties it names are
+"""img_nlp.routing: which questions a message's parts ask once the specialties it names are
 counted, and when a part is read with its whole line."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from actions.slots import questions_from_message
+import pytest
+
+from img_nlp.routing import questions_from_intent, questions_from_message
+from img_strategy import Question
 
 
 def _entity(text: str, word: str, after: int = 0) -> dict[str, Any]:
@@ -38,12 +41,43 @@ def asked(message: dict[str, Any]) -> list[str]:
     return [q.value for q in questions_from_message(message)]
 
 
+def test_an_intent_asks_its_question_and_a_multi_intent_each_of_its_own_once():
+    assert questions_from_intent("ask_visa") == [Question.VISA]
+    assert questions_from_intent("ask_compare+ask_programs+ask_compare") == [
+        Question.COMPARE,
+        Question.PROGRAMS,
+    ]
+    assert questions_from_intent("inform") == questions_from_intent(None) == []
+
+
 def test_two_specialties_named_as_alternatives_are_compared():
     text = "ck 231 yog 2020. peds or fm for a j1 applicant?"
     part = _part(text, "peds or fm for a j1 applicant", "ask_visa")
     assert asked(_message(text, [part], ["peds", "fm"])) == ["visa"]  # not an outlook question
     part = _part(text, "peds or fm for a j1 applicant", "ask_chances")
     assert asked(_message(text, [part], ["peds", "fm"])) == ["compare"]
+
+
+@pytest.mark.parametrize(
+    ("pair", "compared"),
+    [
+        ("IM or FM", True),
+        ("IM OR FM", True),
+        ("IM/FM", True),
+        ("IM / FM", True),
+        ("IM vs FM", True),
+        ("IM vs. FM", True),
+        ("IM Versus FM", True),
+        ("IM and FM", False),
+        ("IM, FM", False),
+        ("IM or maybe FM", False),
+    ],
+)
+def test_only_a_word_of_choice_between_two_specialties_offers_them_as_alternatives(pair, compared):
+    text = f"{pair}? uwsa2 231, yog 2019"
+    part = _part(text, pair, "inform")
+    message = _message(text, [part], ["IM", "FM"], whole="inform")
+    assert asked(message) == (["compare"] if compared else [])
 
 
 def test_a_chances_question_weighing_two_specialties_named_earlier_is_a_comparison():
@@ -92,6 +126,25 @@ def test_a_part_pointing_back_is_read_with_its_whole_line():
     part = _part(text, "does that shut the door at most programs", "ask_chances", 0.6)
     message = _message(text, [part], [], whole="ask_filter_out")
     assert asked(message) == ["filter_out"]
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("IM or FM. which specialties r realistic", "realistic_specialties"),
+        ("IM or FM? which specialties r realistic", "realistic_specialties"),
+        ("IM or FM!\nwhich specialties r realistic", "realistic_specialties"),
+        ("IM or FM\n\nwhich specialties r realistic", "realistic_specialties"),
+        # a single line break, or a full stop with no space after it, does not end one
+        ("IM or FM\nwhich specialties r realistic", "compare"),
+        ("IM or FM.which specialties r realistic", "compare"),
+        ("IM or FM, which specialties r realistic", "compare"),
+    ],
+)
+def test_a_sentence_ends_at_its_mark_and_the_space_after_it(text, question):
+    part = _part(text, "which specialties r realistic", "ask_realistic_specialties")
+    message = _message(text, [part], ["IM", "FM"], whole="ask_realistic_specialties")
+    assert asked(message) == [question]
 
 
 def test_facts_in_an_earlier_sentence_do_not_weigh_the_question():
@@ -153,3 +206,16 @@ def test_a_whole_line_label_adds_a_question_only_when_a_part_is_unsure():
     assert asked(message) == ["signaling", "programs"]
     parts[1]["intent_ranking"][0]["confidence"] = 0.4
     assert asked(message) == ["signaling", "programs", "chances"]
+
+
+def test_one_unsure_part_is_read_with_its_whole_line():
+    message = {
+        "text": "I have a 2 year gap after graduation, is that a problem?",
+        "intent": {"name": "ask_filter_out", "confidence": 0.55},
+        "questions": [
+            {"intent_ranking": [{"name": "ask_graduation_year", "confidence": 0.32}]},
+        ],
+    }
+    assert asked(message) == ["filter_out"]
+    message["questions"][0]["intent_ranking"][0]["confidence"] = 0.8
+    assert asked(message) == ["graduation_year"]
