@@ -13,22 +13,25 @@ It lives in ``img_nlp``, next to the other readers of free text, and not in ``ac
 it is parsing of questions, not the bridge between Rasa's slots and the strategy module's
 ``Profile`` (``actions.slots``). It reads the parse result as a plain mapping (what Rasa
 keeps as a tracker's ``latest_message``) and imports nothing from Rasa or rasa-sdk, so the
-action server uses it without loading Rasa.
+action server uses it without loading Rasa. Its cue words ("or", "vs", "versus" between two
+specialties, the marks that end a sentence) are in ``img_strategy/vocabulary.yml`` with the
+parser's, which reads them (``img_strategy.parsing``).
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from img_strategy.parsing import (
     ParseError,
+    joins_options,
     names_institution,
     parse_specialty,
     refers_back,
+    sentence_start,
     weighs_options,
 )
 from img_strategy.questions import Question
@@ -129,7 +132,7 @@ def _parts(message: Mapping[str, Any]) -> list[_Part]:
         words = str(part.get("text") or text[start:end])
         # What leads up to the part in its sentence is part of what it weighs ("peds vs FM,
         # dono me kaun sa better?"); facts in earlier sentences are not.
-        lead_start = max(previous_end, _sentence_start(text, start))
+        lead_start = max(previous_end, sentence_start(text, start))
         lead = text[lead_start:start]
         previous_end = max(previous_end, end)
         confidence = float(best.get("confidence") or 0)
@@ -154,15 +157,6 @@ def _parts(message: Mapping[str, Any]) -> list[_Part]:
 
 def _part_bests(message: Mapping[str, Any]) -> list[tuple[list[Question], float]]:
     return [(part.questions, part.confidence) for part in _parts(message)]
-
-
-_SENTENCE_END = re.compile(r"[.?!\n]\s")
-
-
-def _sentence_start(text: str, position: int) -> int:
-    """Where the sentence holding ``position`` starts."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, position)]
-    return ends[-1] if ends else 0
 
 
 def _offset(value: Any, default: int) -> int:
@@ -198,12 +192,9 @@ _PROGRAM_OWN = {
 }
 
 
-# Between two specialties named as alternatives: "peds or FM", "neuro/psych", "IM vs FM".
-_ALTERNATIVES = re.compile(r"\s*(?:or|vs\.?|versus|/)\s*", re.IGNORECASE)
-
-
 def _joined_pair(message: Mapping[str, Any], start: int, end: int) -> bool:
-    """Does ``message`` name two specialties as alternatives between ``start`` and ``end``?"""
+    """Does ``message`` name two specialties as alternatives ("peds or FM", "neuro/psych",
+    "IM vs FM") between ``start`` and ``end``?"""
     text = str(message.get("text") or "")
     spans = sorted(
         (at, _offset(e.get("end"), at))
@@ -212,7 +203,7 @@ def _joined_pair(message: Mapping[str, Any], start: int, end: int) -> bool:
         if start <= (at := _offset(e.get("start"), -1)) < end
     )
     return any(
-        _ALTERNATIVES.fullmatch(text[first_end:second_start])
+        joins_options(text[first_end:second_start])
         for (_, first_end), (second_start, _) in itertools.pairwise(spans)
     )
 

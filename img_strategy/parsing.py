@@ -201,6 +201,8 @@ class Cue(str, Enum):
     REFERRING = "referring"
     INSTITUTION = "institution"
     ASKING_INDIRECT = "asking_indirect"
+    OPTION_JOINT = "option_joint"
+    SENTENCE_END = "sentence_end"
 
     # Hashed as the string it is (Enum's own __hash__ is Python code): the cue patterns are
     # cached by kind and looked up dozens of times per message.
@@ -671,6 +673,9 @@ class _Patterns:
     # the conjunctions and fillers a part of a question may open with ("and frankly whats...")
     question_lead: re.Pattern[str]
     course_length_before: re.Pattern[str]  # before the length of school: "graduated after"
+    # The end of a sentence: its mark and the space after it ("... yog 2019. which one?").
+    # A line break before a space or another one ends it too; a single one does not.
+    sentence_end: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -706,6 +711,7 @@ def _patterns() -> _Patterns:
         course_length_before=re.compile(
             rf"(?<![\w'])(?:{words(Cue.GRADUATION)})(?:\W+(?:{words(Cue.COURSE_TIME)}))?\W*$"
         ),
+        sentence_end=re.compile(rf"(?:{words(Cue.SENTENCE_END)}|\n)\s"),
     )
 
 
@@ -2104,6 +2110,20 @@ def refers_back(words: str) -> bool:
     """Does a question point back to what was said before it ("is that a problem?",
     "does it matter?"), so that its own few words cannot say what it is about?"""
     return bool(_cue(Cue.REFERRING).search(_fold(words)))
+
+
+def joins_options(words: str) -> bool:
+    """Are ``words``, all that stands between two named values, a choice between them ("or"
+    in "peds or FM", "/" in "neuro/psych", "vs." in "IM vs. FM")? Two specialties so joined
+    in a question are weighed against each other (img_nlp.routing)."""
+    return bool(_cue(Cue.OPTION_JOINT).fullmatch(_fold(words)))
+
+
+def sentence_start(text: str, position: int) -> int:
+    """Where the sentence holding ``position`` in ``text`` starts: after the last sentence
+    end before it, else at 0."""
+    ends = [m.end() for m in _patterns().sentence_end.finditer(text, 0, position)]
+    return ends[-1] if ends else 0
 
 
 def _trimmed(text: str, start: int, end: int) -> QuestionSpan:

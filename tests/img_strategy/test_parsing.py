@@ -16,6 +16,7 @@ from img_strategy.parsing import (
     Reading,
     asks_something,
     facts_from_mentions,
+    joins_options,
     parse_attempts,
     parse_months,
     parse_number,
@@ -26,6 +27,7 @@ from img_strategy.parsing import (
     parse_years_ago,
     question_spans,
     refers_back,
+    sentence_start,
     weighs_options,
 )
 from tests.img_nlp.support import mentions, read
@@ -838,6 +840,45 @@ def test_a_question_weighing_options_is_told_apart(text, weighs):
 )
 def test_a_question_pointing_back_is_told_apart(text, refers):
     assert refers_back(text) is refers
+
+
+@pytest.mark.parametrize(
+    ("between", "joins"),
+    [
+        (" or ", True),
+        (" OR ", True),
+        ("/", True),
+        (" / ", True),
+        (" vs ", True),
+        (" vs. ", True),
+        (" Versus ", True),
+        ("", False),
+        (" and ", False),
+        (", ", False),
+        (" or maybe ", False),
+        (" vs/ ", False),
+        ("vsx", False),
+    ],
+)
+def test_only_a_word_of_choice_alone_between_two_values_joins_them_as_options(between, joins):
+    assert joins_options(between) is joins
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        ("ck 231. which one", "which one"),
+        ("ck 231? which one", "which one"),
+        ("ck 231! which one", "which one"),
+        ("ck 231.\nwhich one", "which one"),
+        ("ck 231\n\nwhich one", "which one"),
+        ("ck 231. yog 2019. which one", "which one"),
+        ("ck 231\nwhich one", "ck 231\nwhich one"),  # one line break: the same sentence
+        ("which one", "which one"),
+    ],
+)
+def test_a_sentence_starts_after_the_last_mark_and_space_before_it(text, sentence):
+    assert text[sentence_start(text, text.index("one")) :] == sentence
 
 
 # -- Step 3 is not needed to apply: its fail is not presumed made good -----------------------
