@@ -22,7 +22,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from img_nlp.intent_classifier import INTENT_SPLIT, QUESTIONS
+from img_nlp.routing import INTENT_SPLIT, QUESTIONS_KEY
 from img_strategy.questions import Question
 
 INTENT_THRESHOLDS_KEY = "intent_thresholds"
@@ -97,7 +97,7 @@ def _intent_name(message: Message) -> str:
 def _clear_question_part(message: Message, besides: str | None = None) -> dict[str, Any] | None:
     """The question intent of the first part that asks and is sure of it (other than
     ``besides``), else None."""
-    for part in message.get(QUESTIONS) or []:
+    for part in message.get(QUESTIONS_KEY) or []:
         ranking = part.get("intent_ranking") if isinstance(part, dict) else None
         best = ranking[0] if ranking else None
         if best is not None and besides is not None and best.get("name") == besides:

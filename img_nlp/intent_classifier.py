@@ -47,17 +47,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
+from img_nlp.routing import INTENT_SPLIT, QUESTIONS_KEY
 from img_strategy.parsing import QuestionSpan, question_spans
 
 logger = logging.getLogger(__name__)
 
 _WEIGHTS_FILE = "weights.npz"
-# Rasa's multi-intent labels join their intents with this ("ask_compare+ask_programs").
-INTENT_SPLIT = "+"
-
-# The parse result's key for the questions of a message, each classified on its own words:
-# ``[{"start": 0, "end": 26, "text": ..., "intent_ranking": [{"name", "confidence"}, ...]}]``.
-QUESTIONS = "questions"
 # How many intents each question's ranking keeps.
 QUESTION_RANKING_LENGTH = 3
 # A question's own words are often few ("is that enough to match?", "what do I do now?"):
@@ -206,7 +201,7 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             ranking = self._ranking(row, ranking_length)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
-            message.set(QUESTIONS, self.questions(message, row), add_to_output=True)
+            message.set(QUESTIONS_KEY, self.questions(message, row), add_to_output=True)
         return messages
 
     def persist(self) -> None:

@@ -36,9 +36,12 @@ from img_strategy.parsing import (
 )
 from img_strategy.questions import Question
 
-# Rasa's multi-intent labels ("ask_compare+ask_programs", intent_tokenization_flag).
+# What the intent classifier (img_nlp.intent_classifier) writes and this module reads, here
+# so that the action server reads it without loading Rasa:
+# Rasa's multi-intent labels join their intents with this ("ask_compare+ask_programs").
 INTENT_SPLIT = "+"
-# The parse result's questions, each classified on its own words (img_nlp.intent_classifier).
+# The parse result's key for the questions of a message, each classified on its own words:
+# ``[{"start": 0, "end": 26, "text": ..., "intent_ranking": [{"name", "confidence"}, ...]}]``.
 QUESTIONS_KEY = "questions"
 # The NLU entity that names a specialty (img_nlp's EntityRuler labels).
 SPECIALTY_ENTITY = "specialty"

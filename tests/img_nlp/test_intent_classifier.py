@@ -19,7 +19,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import coo_matrix
 
-from img_nlp.intent_classifier import QUESTION_RANKING_LENGTH, QUESTIONS, LinearIntentClassifier
+from img_nlp.intent_classifier import QUESTION_RANKING_LENGTH, LinearIntentClassifier
+from img_nlp.routing import QUESTIONS_KEY
 
 VOCABULARY = ("step", "ck", "visa", "j1", "h1b", "programs", "how", "many", "hi")
 
@@ -156,7 +157,7 @@ def test_each_question_of_a_message_is_classified_on_its_own_words(
     classifier = _trained(storage, Resource("linear"))
     message = _tokenized("hi hi. how many programs and which visa j1 or h1b")
     classifier.process([message])
-    questions = message.get(QUESTIONS)
+    questions = message.get(QUESTIONS_KEY)
     assert [q["text"] for q in questions] == ["how many programs", "and which visa j1 or h1b"]
     assert [q["intent_ranking"][0]["name"] for q in questions] == ["ask_programs", "ask_visa"]
     assert message.get(INTENT)["name"] not in ("ask_programs", "ask_visa")  # the greeting wins
@@ -169,7 +170,7 @@ def test_a_questions_features_are_those_of_its_words_typed_alone(
     classifier.config["context_weight"] = 0  # the question's own words only
     whole, alone = _tokenized("hi. which visa j1 or h1b?"), _tokenized("which visa j1 or h1b?")
     classifier.process([whole, alone])
-    (question,) = whole.get(QUESTIONS)
+    (question,) = whole.get(QUESTIONS_KEY)
     assert question["intent_ranking"] == alone.get("intent_ranking")[:QUESTION_RANKING_LENGTH]
 
 
@@ -177,7 +178,7 @@ def test_facts_alone_have_no_questions(storage: LocalModelStorage) -> None:
     classifier = _trained(storage, Resource("linear"))
     message = _tokenized("step ck, visa j1")
     classifier.process([message])
-    assert message.get(QUESTIONS) == []
+    assert message.get(QUESTIONS_KEY) == []
 
 
 def test_the_whole_message_says_what_a_question_of_few_words_is_about(
