@@ -11,9 +11,8 @@ are never pressed. It then reads the whole tracker and scores:
   true profile (a stray reading such as an age stored as months of USCE counts as a
   misread fact);
 - topics: each question asked got an answer on its topic. The topic of an answer is the
-  ``question`` id in the bot message's metadata when the bot labels its answers; a bot that
-  labels none is read from the tracker instead (the answer actions and the ``question``
-  slot at the time);
+  ``question`` id in the bot message's metadata: every answer carries it (actions.answers,
+  ``ANSWERED_QUESTION``), and a bot message without it answers no question;
 - dead ends: the same reply twice in a row, or the same prompt again right after the
   persona answered it (a loop); and a prompt for a fact the persona already stated (a
   repeated question).
@@ -120,15 +119,10 @@ NULL_TOLERANT = frozenset({"step2_practice", "usce_kind"})
 STEP1_LEGACY_PASS = 188
 CK_PASS = 214
 
-# The old bot's answer actions (before answers carried a question id in their metadata).
-OUT_OF_SCOPE = "out_of_scope"
-OUT_OF_SCOPE_ACTION = "utter_out_of_scope"
-QUESTION_SLOT = "question"
 REQUESTED_SLOT = "requested_slot"
 # A reading the parser is unsure of, proposed back to the user as {slot: value}.
 UNSURE_SLOT = "unsure_fact"
 CONFIRM_PROMPT = "confirm"
-DEFAULT_QUESTION = "chances"
 
 
 def conversation_id(rest_sender: str) -> str:
@@ -313,7 +307,6 @@ class Score:
     facts: list[FactResult]
     questions: list[str]
     answered_topics: list[str]
-    topic_source: str  # "metadata" or "tracker"
     loops: list[str] = field(default_factory=list)
     repeated: list[str] = field(default_factory=list)
     unanswered_prompts: list[str] = field(default_factory=list)
@@ -415,33 +408,10 @@ def score_facts(played: Played) -> list[FactResult]:
     return results
 
 
-def answered_topics(events: list[dict]) -> tuple[list[str], str]:
-    """The topics the bot answered, from its messages' metadata when it labels them, else
-    from the tracker's answer actions."""
-    labelled = [q for event in events if event.get("event") == "bot" if (q := _label(event))]
-    if labelled:
-        return labelled, "metadata"
-    topics: list[str] = []
-    question = None
-    intent = None
-    for index, event in enumerate(events):
-        kind = event.get("event")
-        if kind == "slot" and event.get("name") == QUESTION_SLOT:
-            question = event.get("value")
-        elif kind == "user":
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        elif kind == "action":
-            name = event.get("name")
-            if name in ("action_give_advice", "action_what_if"):
-                topics.append(question or DEFAULT_QUESTION)
-            elif name == "action_answer_now":
-                asked = intent[len("ask_") :] if (intent or "").startswith("ask_") else None
-                topics.append(asked or question or DEFAULT_QUESTION)
-            elif name == "action_acknowledge_facts" and _readvised(events[index + 1 :]):
-                topics.append(question or DEFAULT_QUESTION)
-            elif name == OUT_OF_SCOPE_ACTION:
-                topics.append(OUT_OF_SCOPE)
-    return topics, "tracker"
+def answered_topics(events: list[dict]) -> list[str]:
+    """The topics the bot answered, in order: the question each of its messages names in
+    its metadata."""
+    return [q for event in events if event.get("event") == "bot" if (q := _label(event))]
 
 
 def _label(event: dict) -> str | None:
@@ -450,16 +420,6 @@ def _label(event: dict) -> str | None:
         if isinstance(holder, dict) and isinstance(holder.get("question"), str):
             return holder["question"]
     return None
-
-
-def _readvised(after: list[dict]) -> bool:
-    """action_acknowledge_facts gave the pending answer again ("With that change:")."""
-    for event in after:
-        if event.get("event") in ("action", "user"):
-            return False
-        if event.get("event") == "bot" and (event.get("text") or "").startswith("With that"):
-            return True
-    return False
 
 
 FALLBACK_ACTIONS = frozenset({"utter_default", "action_not_understood", "action_default_fallback"})
@@ -472,10 +432,8 @@ def fallbacks(events: list[dict]) -> int:
 
 def score(played: Played) -> Score:
     conversation = played.conversation
-    topics, source = answered_topics(played.tracker.get("events") or [])
-    result = Score(
-        conversation.id, score_facts(played), list(conversation.questions), topics, source
-    )
+    topics = answered_topics(played.tracker.get("events") or [])
+    result = Score(conversation.id, score_facts(played), list(conversation.questions), topics)
     result.fallbacks = fallbacks(played.tracker.get("events") or [])
     exchanges = played.exchanges
     for previous, current in itertools.pairwise(exchanges):
@@ -532,7 +490,6 @@ def summarize(scores: list[Score]) -> dict[str, Any]:
         "repeated_questions": sum(bool(s.repeated) for s in scores),
         "with_fallback": sum(s.fallbacks > 0 for s in scores),
         "good_conversations": sum(s.good for s in scores),
-        "topic_source": dict(Counter(s.topic_source for s in scores)),
         "failure_categories": dict(categories.most_common()),
         "topic_misses": dict(topic_misses.most_common()),
     }
@@ -546,7 +503,6 @@ def score_json(s: Score) -> dict[str, Any]:
         "questions": s.questions,
         "on_topic": s.on_topic,
         "answered_topics": s.answered_topics,
-        "topic_source": s.topic_source,
         "loops": s.loops,
         "repeated": s.repeated,
         "unanswered_prompts": s.unanswered_prompts,

@@ -94,24 +94,33 @@ def test_facts_stated_and_stray_readings_are_scored():
     assert wrong == {("visa", True), ("usce_months", False)}
 
 
-def test_topics_come_from_metadata_when_the_bot_labels_its_answers():
+def test_topics_come_from_the_questions_the_bot_s_messages_name_in_their_metadata():
     events = [bot("Your chances...", "chances"), bot("Apply to 80 programs", "programs")]
-    assert answered_topics(events) == (["chances", "programs"], "metadata")
+    assert answered_topics(events) == ["chances", "programs"]
 
 
-def test_topics_are_read_from_the_tracker_for_a_bot_without_labels():
+def test_only_labelled_bot_messages_answer_a_topic():
+    # The tracker keeps a BotUttered's metadata one level down; prompts, acknowledgements
+    # and a what-if that could not answer carry no question, whatever the actions and the
+    # question slot around them.
     events = [
         {"event": "user", "parse_data": {"intent": {"name": "ask_programs"}}},
         {"event": "slot", "name": "question", "value": "programs"},
         {"event": "action", "name": "advice_form"},
-        {"event": "user", "parse_data": {"intent": {"name": "ask_visa"}}},
-        {"event": "action", "name": "action_answer_now"},
-        {"event": "user", "parse_data": {"intent": {"name": "inform"}}},
-        {"event": "action", "name": "action_give_advice"},
-        {"event": "user", "parse_data": {"intent": {"name": "out_of_scope"}}},
-        {"event": "action", "name": "utter_out_of_scope"},
+        bot("Which visa do you need?"),
+        {"event": "user", "parse_data": {"intent": {"name": "what_if"}}},
+        {"event": "action", "name": "action_what_if"},
+        bot("Tell me the score you have in mind."),
+        {"event": "action", "name": "action_acknowledge_facts"},
+        {
+            "event": "bot",
+            "text": "Apply to 60-80 programs.",
+            "metadata": {"metadata": {"question": "programs"}},
+        },
+        {"event": "bot", "text": "Not covered.", "metadata": {"question": 3}},
     ]
-    assert answered_topics(events) == (["visa", "programs", "out_of_scope"], "tracker")
+    assert answered_topics(events) == ["programs"]
+    assert answered_topics(events[:-2]) == []
 
 
 def test_a_prompt_asked_again_after_its_answer_is_a_loop_and_a_stated_fact_asked_is_a_repeat():
