@@ -1,4 +1,4 @@
-"""Three speed fixes to Rasa 3.6 (see README, Performance); ``img_rasa`` applies them.
+"""Two speed fixes to Rasa 3.6 (see README, Performance); ``img_rasa`` applies them.
 
 1. ``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` on every custom
 action response. With jsonschema 4.17 that re-checks Rasa's constant response schema
@@ -15,13 +15,6 @@ endpoint and event loop, whose connections stay open between calls. Idle connect
 dropped after ``KEEPALIVE_S``, before the action server's own keep-alive timeout (Sanic's
 default, 5 s) would close one just as it is reused; a restarted action server is reached
 on a new connection. The sessions are closed when the Rasa server stops.
-
-3. ``RasaModel._rasa_predict`` (DIET, TED) calls its ``tf.function`` with the batch as
-numpy arrays, so every call TensorFlow matches ~40 arrays against the input signature and
-looks the traced graph up again: about 8 % of the Rasa server's CPU per message, for the
-one NLU and 2-3 policy predictions a message takes. After the first (tracing) call, the fix
-calls the traced graph directly with the arrays as tensors. A batch whose dtypes or shapes
-do not fit the signature takes Rasa's own path, which reports it as before.
 """
 
 from __future__ import annotations
@@ -35,16 +28,13 @@ from functools import cache
 from typing import Any
 
 import aiohttp
-import numpy as np
 import rasa.core.run
-import tensorflow as tf
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
-from rasa.shared.constants import DIAGNOSTIC_DATA, DOCS_BASE_URL
+from rasa.shared.constants import DOCS_BASE_URL
 from rasa.utils.endpoints import EndpointConfig
-from rasa.utils.tensorflow.models import RasaModel, tf_utils
 from sanic import Sanic
 
 from img_store.events import RESPONSE_SCHEMA
@@ -155,39 +145,6 @@ async def _close_resources(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
     await close_shared_sessions()
 
 
-_rasa_predict_traced = RasaModel._rasa_predict
-
-
-def _rasa_predict(self: RasaModel, batch_in: tuple[np.ndarray, ...]) -> dict[str, Any]:
-    if self._run_eagerly or self._tf_predict_step is None:
-        return _rasa_predict_traced(self, batch_in)  # the first call traces the graph
-    self._training = False
-    traced = self.__dict__.get("_img_traced")  # (tf.function, its graph), made once
-    if traced is None or traced[0] is not self._tf_predict_step:
-        traced = self._img_traced = (
-            self._tf_predict_step,
-            self._tf_predict_step.get_concrete_function(),
-        )
-    graph = traced[1]
-    specs = graph.structured_input_signature[0][0]
-    if len(batch_in) != len(specs):
-        return _rasa_predict_traced(self, batch_in)
-    tensors = []
-    for array, spec in zip(batch_in, specs, strict=True):
-        if not (
-            isinstance(array, np.ndarray)
-            and array.dtype == spec.dtype.as_numpy_dtype
-            and spec.shape.is_compatible_with(array.shape)
-        ):
-            return _rasa_predict_traced(self, batch_in)
-        tensors.append(tf.constant(array))
-    outputs = graph._call_flat(tensors, captured_inputs=graph.captured_inputs)
-    outputs = tf_utils.sync_to_numpy_or_python_type(outputs)
-    if DIAGNOSTIC_DATA in outputs:
-        outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
-    return outputs
-
-
 def compile_response_validator() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
 
@@ -197,7 +154,3 @@ def keep_action_sessions() -> None:
     # serve_application registers close_resources when the server is configured, after
     # the entry point has applied this.
     rasa.core.run.close_resources = _close_resources
-
-
-def call_traced_graph() -> None:
-    RasaModel._rasa_predict = _rasa_predict  # type: ignore[method-assign]

@@ -53,14 +53,6 @@ FIXES: tuple[Fix, ...] = (
         fixes.keep_action_sessions,
     ),
     Fix(
-        "traced graph called directly",
-        "DIET and TED called their tf.function with numpy arrays, so TensorFlow matched ~40 "
-        "inputs against the signature on every call (about 8 % of CPU); after tracing, the "
-        "graph is called directly; parses and predictions are identical",
-        "tests/img_rasa/test_fixes.py::test_the_trained_bot_parses_and_predicts_exactly_as_without_the_fix",
-        fixes.call_traced_graph,
-    ),
-    Fix(
         "the project's console",
         "Rasa's shell shows a picker after a reply with buttons and drops typed text into "
         "it; the project's console prints numbered options, a number picks one, other text "
