@@ -4,7 +4,7 @@ Rasa's action server takes any POST to ``/webhook``, and a forged tracker in it 
 overwrite or delete any stored profile. Here every request but ``/health`` must carry
 ``X-Action-Secret: $ACTION_SERVER_SECRET`` (endpoints.yml makes Rasa send it); the server
 refuses to start without the variable. Errors answer with their type only, where rasa_sdk
-would echo the request body.
+would echo the request body. No CORS middleware is installed: no browser calls this server.
 
 ``python -m img_deploy.action_server --actions actions --port 5055`` (rasa_sdk's arguments).
 """
