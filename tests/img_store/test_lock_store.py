@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import time
 import uuid
 
 import pytest
+from rasa.core.lock import Ticket, TicketLock
 from rasa.utils.endpoints import EndpointConfig
 
 from img_store.lock_store import AtomicRedisLockStore
@@ -59,3 +61,42 @@ async def test_turns_through_two_instances_never_overlap(conversation_id):
     await asyncio.gather(*(turn(i) for i in range(30)))
     assert overlaps == 0 and sorted(order) == list(range(30))
     assert order == list(range(30))  # first come, first served
+
+
+def test_rasa_reads_the_lock_the_script_writes(conversation_id):
+    locks = store()
+    first = locks.issue_ticket(conversation_id, lock_lifetime=60)
+    second = locks.issue_ticket(conversation_id, lock_lifetime=60)
+    lock = locks.get_lock(conversation_id)  # Rasa's own GET and TicketLock.from_dict
+    assert lock is not None and lock.conversation_id == conversation_id
+    assert [t.number for t in lock.tickets] == [first, second] == [0, 1]
+    assert all(time.time() + 59 < t.expires <= time.time() + 60 for t in lock.tickets)
+    assert not lock.is_locked(first) and lock.is_locked(second)
+    locks.delete_lock(conversation_id)
+
+
+def test_expired_tickets_are_dropped_and_numbering_restarts(conversation_id):
+    locks = store()
+    stale = TicketLock(conversation_id)
+    stale.tickets.append(Ticket(7, time.time() - 1))  # a crashed instance's ticket
+    locks.save_lock(stale)  # as Rasa writes it
+    locks.update_lock(conversation_id)
+    lock = locks.get_lock(conversation_id)
+    assert lock is not None and list(lock.tickets) == []  # an empty list, not {}
+    assert locks.issue_ticket(conversation_id) == 0
+    locks.cleanup(conversation_id, 0)
+    assert locks.get_lock(conversation_id) is None
+
+
+def test_finishing_a_ticket_of_a_lock_that_is_gone_changes_nothing(conversation_id):
+    locks = store()
+    locks.cleanup(conversation_id, 3)
+    locks.update_lock(conversation_id)
+    assert locks.get_lock(conversation_id) is None
+
+
+def test_the_script_is_loaded_again_after_redis_forgets_it(conversation_id):
+    locks = store()
+    locks.red.script_flush()
+    assert locks.issue_ticket(conversation_id) == 0
+    locks.cleanup(conversation_id, 0)
