@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 RECENT_TRACKERS_KEPT = 1000
 NOT_STORED = -1  # never equal to a row id
+NEWEST_ROWS_INDEX = "ix_events_sender_id_id"
 # A turn's cost grows with the events its tracker holds (Rasa rebuilds the dialogue states
 # from all of them for each prediction, and sends all of them on each action call). Past
 # TRIM_AT_EVENTS, the tracker handed to Rasa keeps only about the last WINDOW_EVENTS, from
@@ -176,6 +177,7 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             self.engine.dispose()
             self.engine = embedded_engine(self.engine.url)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._index_newest_rows()
         self.cache = TrackerCache()
         # Built once: SQLAlchemy building and keying a statement on every call cost more
         # than running it (two per turn; ~5 % of the server's CPU per message, issue #20).
@@ -189,6 +191,22 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
         self._insert_rows = sa.insert(table)
         if self._returns_ids:
             self._insert_rows = self._insert_rows.returning(table.c.id)
+        # A turn's two statements, the check of the newest row and the insert (one
+        # statement for up to 1,000 rows), run on their own. On PostgreSQL in autocommit: a
+        # transaction around a single statement cost a BEGIN and a COMMIT or ROLLBACK, two
+        # more round trips that block Rasa's event loop (4 of a turn's 6, issue #20). Its
+        # own pool, whose connections stay in autocommit: switching a pooled connection in
+        # and out of it costs a round trip each time. On SQLite, where each row is
+        # inserted by itself, in one transaction.
+        self._single_statements = (
+            sa.create_engine(
+                self.engine.url,
+                isolation_level="AUTOCOMMIT",
+                **create_engine_kwargs(self.engine.url),
+            )
+            if self.engine.dialect.name == "postgresql"
+            else self.engine
+        )
         # Where failed saves are reported, for the channels to tell the user.
         self.health = health or SaveHealth.of_process()
 
@@ -199,8 +217,31 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             recent = _Recent(window, recent.last_row_id, recent.stored_events - shift)
         return self.cache.hand_out(recent)
 
-    def _last_row_id(self, session: Any, sender_id: str) -> int:
-        newest = session.connection().execute(self._newest_row, {"sender": sender_id}).scalar()
+    def _index_newest_rows(self) -> None:
+        """Index the table on (sender_id, id). Rasa's index on sender_id alone made every
+        turn's newest-row check read all of the sender's rows, more with each turn; with
+        this one it reads one index entry. Rasa's own reads, in id order, use it too."""
+        table = self.SQLEvent.__table__.name
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    sa.text(
+                        f"CREATE INDEX IF NOT EXISTS {NEWEST_ROWS_INDEX} ON {table} (sender_id, id)"
+                    )
+                )
+        except SQLAlchemyError as error:  # another instance starting creates it meanwhile
+            logger.warning("index %s not created: %s", NEWEST_ROWS_INDEX, type(error).__name__)
+
+    def _drop_connections(self) -> None:
+        """After a database error, close both pools' connections. SQLAlchemy discards a
+        pool whose connection died, but only the pool that saw it: the other one's would
+        fail once more after the database is back, losing that turn's save."""
+        self.engine.dispose()
+        if self._single_statements is not self.engine:
+            self._single_statements.dispose()
+
+    def _last_row_id(self, connection: sa.engine.Connection, sender_id: str) -> int:
+        newest = connection.execute(self._newest_row, {"sender": sender_id}).scalar()
         return NOT_STORED if newest is None else int(newest)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
@@ -209,8 +250,8 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             return recent.tracker  # newer than the table until a save succeeds
         try:
             if recent is not None:
-                with self.session_scope() as session:
-                    if self._last_row_id(session, sender_id) == recent.last_row_id:
+                with self._single_statements.begin() as connection:
+                    if self._last_row_id(connection, sender_id) == recent.last_row_id:
                         return self._hand_out(recent)
             tracker = await super().retrieve(sender_id)
             if tracker is None:
@@ -218,6 +259,7 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             return self._hand_out(_Recent(tracker, NOT_STORED, len(tracker.events)))
         except SQLAlchemyError as error:
             logger.error("tracker store unreachable on retrieve: %s", type(error).__name__)
+            self._drop_connections()
             return recent.tracker if recent is not None else None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -226,6 +268,7 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             last_row_id = await self._save(tracker)
         except SQLAlchemyError as error:
             logger.error("tracker store unreachable on save: %s", type(error).__name__)
+            self._drop_connections()
             if self.cache.save_failed(sender_id):
                 self.health.save_failed(sender_id)  # told once per outage
             self.cache.remember(tracker, NOT_STORED)
@@ -251,27 +294,23 @@ class EnvironmentSQLTrackerStore(SQLTrackerStore):
             return None
         handed_out = self.cache.take_handed_out(tracker.sender_id)
         await self.stream_events(tracker)
-        with self.session_scope() as session:
-            if handed_out is not None and handed_out.tracker is tracker:
-                new_events: Iterable[Any] = islice(tracker.events, handed_out.stored_events, None)
-            else:
-                new_events = self._additional_events(session, tracker)
-            rows = [self._row(tracker.sender_id, event) for event in new_events]
-            inserted: list[int] = []
-            if rows:
-                # One executemany of plain rows: the ORM's unit of work inserted them one by
-                # one to learn each id (about 5 % of the server's CPU per message). The
-                # newest id is returned or read back instead; the lock store serialises a
-                # sender's turns, so no other instance writes this sender's rows meanwhile.
-                result = session.connection().execute(self._insert_rows, rows)
-                if self._returns_ids:
-                    inserted = [row_id for (row_id,) in result]
-            if inserted:
-                last_row_id = max(inserted)
-            else:
-                last_row_id = self._last_row_id(session, tracker.sender_id)
-            session.commit()
-        return last_row_id
+        if handed_out is not None and handed_out.tracker is tracker:
+            new_events: Iterable[Any] = islice(tracker.events, handed_out.stored_events, None)
+        else:
+            with self.session_scope() as session:
+                new_events = list(self._additional_events(session, tracker))
+        rows = [self._row(tracker.sender_id, event) for event in new_events]
+        with self._single_statements.begin() as connection:
+            if not rows:
+                return self._last_row_id(connection, tracker.sender_id)
+            # One executemany of plain rows: the ORM's unit of work inserted them one by
+            # one to learn each id (about 5 % of the server's CPU per message). The newest
+            # id is returned or read back instead; the lock store serialises a sender's
+            # turns, so no other instance writes this sender's rows meanwhile.
+            result = connection.execute(self._insert_rows, rows)
+            if self._returns_ids:
+                return max(row_id for (row_id,) in result)
+            return self._last_row_id(connection, tracker.sender_id)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterable[Any]:
         """Rasa's count of the session's stored rows, mapped onto a windowed tracker."""

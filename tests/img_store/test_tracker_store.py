@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from rasa.core.agent import Agent
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -22,6 +23,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.core.training_data.structures import StoryGraph
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from img_store import migrations
 from img_store.conversation import FORGET_CONVERSATION
@@ -196,6 +198,42 @@ async def test_the_cache_hands_a_tracker_out_once(settings):
     again = await store.retrieve("handed-out-once")  # a turn that never saved: from rows
     assert again is not saved and again is not None
     assert event_dicts(again) == event_dicts(saved)
+
+
+def test_the_table_is_indexed_for_the_newest_row_of_a_sender(settings):
+    store = EnvironmentSQLTrackerStore(domain=DOMAIN)
+    EnvironmentSQLTrackerStore(domain=DOMAIN)  # a second instance starting finds it there
+    indexes = sa.inspect(store.engine).get_indexes("events")
+    assert {"name": "ix_events_sender_id_id", "column_names": ["sender_id", "id"]} in [
+        {"name": index["name"], "column_names": index["column_names"]} for index in indexes
+    ]
+
+
+# SQLite inserts row by row, so there a turn's save stays one transaction.
+@pytest.mark.parametrize("settings", ["postgresql"], indirect=True)
+async def test_a_cached_turn_on_postgresql_is_two_statements_in_autocommit(settings):
+    """The newest-row check and the insert, with no BEGIN, COMMIT or ROLLBACK around them:
+    each would be another round trip on Rasa's event loop."""
+    store = EnvironmentSQLTrackerStore(domain=DOMAIN)
+    sender = "two-statements"
+    await store.save(conversation(sender))
+    statements: list[tuple[str, bool]] = []
+
+    def record(connection, cursor, statement, *_) -> None:
+        statements.append((statement.split()[0], cursor.connection.autocommit))
+
+    sa.event.listen(Engine, "before_cursor_execute", record)
+    try:
+        tracker = await store.retrieve(sender)
+        assert tracker is not None
+        tracker.update(UserUttered("ck 236", {"name": "inform", "confidence": 1.0}))
+        tracker.update(ActionExecuted("action_listen"))
+        await store.save(tracker)
+    finally:
+        sa.event.remove(Engine, "before_cursor_execute", record)
+    assert statements == [("SELECT", True), ("INSERT", True)]
+    from_rows = await EnvironmentSQLTrackerStore(domain=DOMAIN).retrieve(sender)
+    assert from_rows is not None and event_dicts(from_rows) == event_dicts(tracker)
 
 
 async def test_turns_through_the_cache_store_every_event_once_in_order(settings):
