@@ -31,6 +31,7 @@ from img_deploy.processes import (
     base_env,
     cpu_seconds_of,
     free_port,
+    machine_cpu_seconds,
     start_action_server,
     start_rasa,
 )
@@ -205,18 +206,21 @@ def run_cluster(workdir: Path, users: int, duration: float, slices: int = 2) -> 
         }
         pooled = {label: LoadResult(users=users, seconds=0.0) for label in setups}
         cpu_s = {label: dict.fromkeys(cluster_cpu(cluster), 0.0) for label in setups}
+        machine = {label: [0.0, 0.0] for label in setups}  # busy and all CPU seconds
         for index in range(slices):
             order = list(setups) if index % 2 == 0 else list(reversed(setups))
             for label in order:
-                before = cluster_cpu(cluster)
+                before, machine_before = cluster_cpu(cluster), machine_cpu_seconds()
                 result, _ = asyncio.run(
                     run_load(
                         setups[label], users, duration / slices, sims, label=f"{label}-{index}-"
                     )
                 )
-                used = cluster_cpu(cluster)
+                used, machine_used = cluster_cpu(cluster), machine_cpu_seconds()
                 for role in used:
                     cpu_s[label][role] += used[role] - before[role]
+                for i in (0, 1):
+                    machine[label][i] += machine_used[i] - machine_before[i]
                 pooled[label].add(result)
         results: dict[str, Any] = {}
         for label in setups:
@@ -225,11 +229,18 @@ def run_cluster(workdir: Path, users: int, duration: float, slices: int = 2) -> 
             results[label]["cpu_ms_per_message"] = {
                 role: round(seconds * 1000 / messages, 1) for role, seconds in cpu_s[label].items()
             }
+            busy, everything = machine[label]
+            # How many of the machine's cores the setup kept busy: two instances cannot keep
+            # more than all of them busy, which bounds the ratio (see print_table).
+            results[label]["cores_busy"] = (
+                round(busy / everything * (os.cpu_count() or 1), 2) if everything else None
+            )
             print(
                 f"  cluster {label:<20} {users} users: "
                 f"{results[label]['messages_per_second']:>6} msg/s  p50 "
                 f"{results[label]['p50_ms']} ms  errors {results[label]['errors']} "
-                f"unanswered {results[label]['unanswered']}  CPU ms per message: "
+                f"unanswered {results[label]['unanswered']}  cores busy "
+                f"{results[label]['cores_busy']}  CPU ms per message: "
                 + ", ".join(f"{k} {v}" for k, v in results[label]["cpu_ms_per_message"].items()),
                 flush=True,
             )
@@ -389,6 +400,17 @@ def print_table(results: dict[str, Any], users: list[int]) -> None:
             "at these costs: "
             f"{scale_out_ceiling(cpu_ms, one_rate, os.cpu_count() or 1)}x"
         )
+        one_busy = cluster["one_instance"].get("cores_busy")
+        if one_busy:
+            one_cost = sum((cluster["one_instance"].get("cpu_ms_per_message") or {}).values())
+            print(
+                f"cores busy: one instance {one_busy}, two "
+                f"{cluster['two_instances_nginx'].get('cores_busy')} of {os.cpu_count()}; "
+                f"two can keep at most all {os.cpu_count()} busy, so give at most "
+                f"{round((os.cpu_count() or 1) / one_busy, 2)}x what one does at the same cost "
+                f"per message (one: {round(one_cost, 1)} ms, two: {round(sum(cpu_ms.values()), 1)} "
+                "ms of CPU in all)"
+            )
     print(
         "per message, advisor / reference: "
         + "; ".join(

@@ -130,6 +130,16 @@ def cpu_seconds_of(commands: tuple[str, ...]) -> float:
     return ticks / _CLOCK_TICKS
 
 
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, over every core (/proc/stat):
+    what a run keeps busy, the kernel's network work and processes the run does not know
+    of included."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    everything = sum(fields[:8])  # guest time is counted in user time already
+    return (everything - idle) / _CLOCK_TICKS, everything / _CLOCK_TICKS
+
+
 def _cpu_ticks(pid: int) -> int:
     try:
         # Fields after the command name: state is field 3, utime 14 and stime 15 (proc(5)).

@@ -1,12 +1,20 @@
-"""Ports for the servers the tests, the bench and the cluster start."""
+"""Ports for the servers the tests, the bench and the cluster start, and the machine's CPU
+meter."""
 
 from __future__ import annotations
 
+import os
 import socket
+import time
 from pathlib import Path
 
 from img_deploy import processes
-from img_deploy.processes import SERVER_PORTS, consecutive_free_ports, free_port
+from img_deploy.processes import (
+    SERVER_PORTS,
+    consecutive_free_ports,
+    free_port,
+    machine_cpu_seconds,
+)
 
 
 def test_ports_are_distinct_and_outside_the_range_outgoing_connections_draw_from():
@@ -27,3 +35,14 @@ def test_a_port_something_listens_on_is_never_handed_out(monkeypatch):
         monkeypatch.setattr(processes, "SERVER_PORTS", range(1, 65_536))
         monkeypatch.setattr(processes, "_handed_out", set())
         assert free_port() == SERVER_PORTS[0] + 7
+
+
+def test_the_machine_counts_a_busy_core_as_busy():
+    busy_before, all_before = machine_cpu_seconds()
+    started = time.monotonic()
+    while time.monotonic() - started < 0.5:  # this process keeps one core busy
+        pass
+    busy_after, all_after = machine_cpu_seconds()
+    cores = os.cpu_count() or 1
+    assert 0.8 * cores * 0.5 <= all_after - all_before <= 1.5 * cores * 0.5
+    assert busy_after - busy_before >= 0.4
